@@ -1,0 +1,196 @@
+package dev.nsunit.engine.libc;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import jnr.ffi.LastError;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Runtime;
+import jnr.ffi.byref.IntByReference;
+
+/**
+ * Checked wrappers around the libc calls nsunit needs. Each either succeeds or throws
+ * {@link NativeCallException} naming the errno, the call and its argument.
+ *
+ * <p>Buffers passed here must be direct; their position is ignored and the call works on the
+ * region starting at index 0.
+ */
+public final class Libc {
+  /** {@code CLONE_NEWNET} from linux/sched.h. */
+  public static final int CLONE_NEWNET = 0x40000000;
+
+  public static final int AF_UNIX = 1;
+  public static final int AF_INET = 2;
+  public static final int AF_INET6 = 10;
+  public static final int AF_NETLINK = 16;
+  public static final int AF_PACKET = 17;
+  public static final int SOCK_STREAM = 1;
+  public static final int SOCK_DGRAM = 2;
+  public static final int SOCK_RAW = 3;
+  public static final int SOCK_CLOEXEC = 0x80000;
+  public static final int SOL_SOCKET = 1;
+  public static final int SO_SNDBUF = 7;
+  public static final int SO_RCVBUF = 8;
+  public static final int SO_RCVTIMEO = 20;
+  public static final int SO_SNDTIMEO = 21;
+  public static final int SO_NETNS_COOKIE = 71;
+  public static final int MSG_PEEK = 0x2;
+  public static final int MSG_DONTWAIT = 0x40;
+  public static final int MSG_TRUNC = 0x20;
+  public static final int O_RDONLY = 0;
+  public static final int O_CLOEXEC = 0x80000;
+
+  public static final int EINTR = 4;
+  public static final int EAGAIN = 11;
+
+  private static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+  private static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
+
+  private Libc() {}
+
+  private static int errno() {
+    return LastError.getLastError(RUNTIME);
+  }
+
+  private static NativeCallException failure(String call, String argument) {
+    return new NativeCallException(errno(), call, argument);
+  }
+
+  /** {@code unshare(flags)} for the calling thread. */
+  public static void unshare(int flags) {
+    if (LIBC.unshare(flags) != 0) {
+      throw failure("unshare", flagName(flags));
+    }
+  }
+
+  /** Moves the calling thread into the namespace that {@code fd} refers to. */
+  public static void setns(int fd, int nstype) {
+    if (LIBC.setns(fd, nstype) != 0) {
+      throw failure("setns", "fd " + fd + ", " + flagName(nstype));
+    }
+  }
+
+  /** Opens a socket in the calling thread's network namespace; always close-on-exec. */
+  public static int socket(int domain, int type, int protocol) {
+    int fd = LIBC.socket(domain, type | SOCK_CLOEXEC, protocol);
+    if (fd < 0) {
+      throw failure("socket", "domain " + domain + ", type " + type + ", protocol " + protocol);
+    }
+    return fd;
+  }
+
+  /** Binds {@code fd} to the first {@code length} bytes of {@code address}. */
+  public static void bind(int fd, ByteBuffer address, int length) {
+    if (LIBC.bind(fd, address, length) != 0) {
+      throw failure("bind", "fd " + fd);
+    }
+  }
+
+  /** Connects {@code fd} to the first {@code length} bytes of {@code address}. */
+  public static void connect(int fd, ByteBuffer address, int length) {
+    if (LIBC.connect(fd, address, length) != 0) {
+      throw failure("connect", "fd " + fd);
+    }
+  }
+
+  /** Sends the first {@code length} bytes of {@code buffer}, retrying on EINTR. */
+  public static long send(int fd, ByteBuffer buffer, int length) {
+    ByteBuffer from0 = atZero(buffer); // jnr passes a direct buffer's address plus its position
+    while (true) {
+      long n = LIBC.sendto(fd, from0, length, 0, null, 0);
+      if (n >= 0) {
+        return n;
+      }
+      int errno = errno();
+      if (errno != EINTR) {
+        throw new NativeCallException(errno, "sendto", "fd " + fd + ", " + length + " bytes");
+      }
+    }
+  }
+
+  /**
+   * Receives one datagram into {@code buffer}, retrying on EINTR.
+   *
+   * @return the datagram's real length (which, with {@link #MSG_TRUNC}, may exceed the buffer),
+   *     or {@code -1} when the socket's receive timeout expired (EAGAIN)
+   */
+  public static long receive(int fd, ByteBuffer buffer, int flags) {
+    ByteBuffer from0 = atZero(buffer);
+    while (true) {
+      long n = LIBC.recvfrom(fd, from0, buffer.capacity(), flags, null, null);
+      if (n >= 0) {
+        return n;
+      }
+      int errno = errno();
+      if (errno == EAGAIN) {
+        return -1;
+      }
+      if (errno != EINTR) {
+        throw new NativeCallException(errno, "recvfrom", "fd " + fd);
+      }
+    }
+  }
+
+  private static ByteBuffer atZero(ByteBuffer buffer) {
+    if (!buffer.isDirect()) {
+      throw new IllegalArgumentException("native calls need a direct buffer");
+    }
+    return buffer.position() == 0 && buffer.limit() == buffer.capacity() ? buffer : buffer.duplicate().clear();
+  }
+
+  /** {@code setsockopt} with a 32-bit integer value. */
+  public static void setsockopt(int fd, int level, int option, int value) {
+    ByteBuffer v = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
+    v.putInt(0, value);
+    if (LIBC.setsockopt(fd, level, option, v, 4) != 0) {
+      throw failure("setsockopt", "fd " + fd + ", level " + level + ", option " + option + " = " + value);
+    }
+  }
+
+  /** Sets a {@code struct timeval} option such as {@link #SO_RCVTIMEO}. */
+  public static void setTimeout(int fd, int option, long millis) {
+    ByteBuffer tv = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+    tv.putLong(0, millis / 1000);
+    tv.putLong(8, (millis % 1000) * 1000);
+    if (LIBC.setsockopt(fd, SOL_SOCKET, option, tv, 16) != 0) {
+      throw failure("setsockopt", "fd " + fd + ", SOL_SOCKET, option " + option + " = " + millis + " ms");
+    }
+  }
+
+  /** {@code getsockopt} of a 64-bit value, e.g. {@link #SO_NETNS_COOKIE}. */
+  public static long getsockoptLong(int fd, int level, int option) {
+    ByteBuffer v = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
+    IntByReference len = new IntByReference(8);
+    if (LIBC.getsockopt(fd, level, option, v, len) != 0) {
+      throw failure("getsockopt", "fd " + fd + ", level " + level + ", option " + option);
+    }
+    return v.getLong(0);
+  }
+
+  /** Opens {@code path} read-only and close-on-exec, e.g. a {@code /proc/.../ns/net} file. */
+  public static int openReadOnly(String path) {
+    int fd = LIBC.open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      throw failure("open", path);
+    }
+    return fd;
+  }
+
+  /** Closes {@code fd}. EINTR is not retried: on Linux the descriptor is released anyway. */
+  public static void close(int fd) {
+    if (LIBC.close(fd) != 0) {
+      int errno = errno();
+      if (errno != EINTR) {
+        throw new NativeCallException(errno, "close", "fd " + fd);
+      }
+    }
+  }
+
+  /** The calling thread's kernel thread id. */
+  public static int gettid() {
+    return LIBC.gettid();
+  }
+
+  private static String flagName(int flags) {
+    return flags == CLONE_NEWNET ? "CLONE_NEWNET" : "0x" + Integer.toHexString(flags);
+  }
+}
