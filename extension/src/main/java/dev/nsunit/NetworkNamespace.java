@@ -50,10 +50,23 @@ import java.util.concurrent.ThreadFactory;
 public final class NetworkNamespace implements AutoCloseable {
   private final Netns netns;
   private final String name;
+  private final AutoCloseable owner;
+  private final boolean managed;
 
   NetworkNamespace(Netns netns, String name) {
+    this(netns, name, netns, false);
+  }
+
+  /**
+   * A handle whose lifetime belongs to {@code owner} (e.g. a bridge attachment that also returns
+   * the address to its pool). A managed handle ignores {@link #close()}: the extension closes it
+   * through {@link #release()} when its scope ends.
+   */
+  NetworkNamespace(Netns netns, String name, AutoCloseable owner, boolean managed) {
     this.netns = Objects.requireNonNull(netns);
     this.name = name;
+    this.owner = owner;
+    this.managed = managed;
   }
 
   /**
@@ -208,10 +221,27 @@ public final class NetworkNamespace implements AutoCloseable {
     return netns.isClosed();
   }
 
-  /** Releases the namespace: kills its processes, stops its threads, closes its fds. Idempotent. */
+  /**
+   * Releases the namespace: kills its processes, stops its threads, closes its fds. Idempotent.
+   * Namespaces injected by the JUnit extension belong to it and are closed when their scope ends;
+   * calling this on them does nothing.
+   */
   @Override
   public void close() {
-    netns.close();
+    if (!managed) {
+      release();
+    }
+  }
+
+  /** Closes the namespace and whatever owns it, whether managed or not. Idempotent. */
+  void release() {
+    try {
+      owner.close();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("closing " + this + " failed", e);
+    }
   }
 
   @Override

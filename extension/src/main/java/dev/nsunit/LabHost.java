@@ -1,0 +1,28 @@
+package dev.nsunit;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks a {@link NetworkNamespace} parameter that should receive the lab host: the per-JVM
+ * namespace that plays the Docker host and holds the bridges (the gateway 172.17.0.1 lives
+ * there). Use it to start a server "on the host" that bridge endpoints can reach.
+ *
+ * <pre>{@code
+ * @BridgeNetwork
+ * @Test void reachesTheHost(NetworkNamespace ns, @LabHost NetworkNamespace lab) throws Exception {
+ *   try (ServerSocket server = lab.call(() -> new ServerSocket(8080))) {
+ *     assertThat(ns).canConnectTo("172.17.0.1", 8080);
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>The lab host lives until the JVM exits; {@code close()} on the injected handle does nothing.
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.PARAMETER)
+public @interface LabHost {}

@@ -1,0 +1,328 @@
+package dev.nsunit;
+
+import dev.nsunit.NetworkPlan.Endpoint;
+import dev.nsunit.NetworkPlan.Kind;
+import dev.nsunit.NetworkPlan.Mode;
+import dev.nsunit.engine.ns.Lab;
+import dev.nsunit.engine.ns.Netns;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.DynamicTestInvocationContext;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+import org.opentest4j.TestAbortedException;
+
+/**
+ * Builds the namespaces that {@link NoNetwork}, {@link HostNetwork}, {@link BridgeNetwork} and
+ * {@link SharedNetworkWith} ask for, injects them into fields and parameters, runs
+ * {@code @BeforeEach}, the test and {@code @AfterEach} on a thread inside the test's namespace,
+ * and closes everything when the scope ends. Every store value is an {@link AutoCloseable}
+ * owned by exactly one scope: the class (static endpoints) or the test (the rest).
+ */
+final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCallback,
+    ParameterResolver, InvocationInterceptor {
+
+  private static final Namespace NAMESPACE = Namespace.create(NetworkNamespaceExtension.class);
+  private static final String SCOPE = "scope";
+  private static final String ENDPOINT = "endpoint:";
+  private static final long THREAD_STOP_MILLIS = 5_000;
+  private static volatile NetworkNamespace labHandle;
+
+  // ---- building ----
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    Class<?> testClass = context.getRequiredTestClass();
+    List<Endpoint> endpoints = NetworkPlan.validate(testClass);
+    List<Endpoint> statics = new ArrayList<>();
+    for (Endpoint e : NetworkPlan.creationOrder(endpoints)) {
+      // statics of enclosing classes belong to the enclosing class's own scope
+      if (e.isStatic() && e.field().getDeclaringClass().isAssignableFrom(testClass)) {
+        statics.add(e);
+      }
+    }
+    Scope scope = new Scope(null);
+    context.getStore(NAMESPACE).put(SCOPE, scope);
+    requirePrivileges(context, statics.stream().anyMatch(e -> e.mode().needsPrivileges()));
+    for (Endpoint e : statics) {
+      NetworkNamespace ns = build(e.mode(), e.name(), context, scope);
+      context.getStore(NAMESPACE).put(ENDPOINT + e.name(), ns);
+      inject(e.field(), null, ns);
+    }
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    Class<?> testClass = context.getRequiredTestClass();
+    Method method = context.getRequiredTestMethod();
+    List<Object> instances = context.getRequiredTestInstances().getAllInstances();
+    List<Endpoint> perTest = new ArrayList<>();
+    for (Endpoint e : NetworkPlan.creationOrder(NetworkPlan.endpoints(testClass))) {
+      if (!e.isStatic() && ownerOf(e.field(), instances) != null) {
+        perTest.add(e);
+      }
+    }
+    Optional<Mode> mode = NetworkPlan.testMode(method, testClass);
+    requirePrivileges(context, perTest.stream().anyMatch(e -> e.mode().needsPrivileges())
+        || mode.map(Mode::needsPrivileges).orElse(false));
+    Scope scope = new Scope(method.getName());
+    context.getStore(NAMESPACE).put(SCOPE, scope);
+    for (Endpoint e : perTest) {
+      NetworkNamespace ns = build(e.mode(), e.name(), context, scope);
+      context.getStore(NAMESPACE).put(ENDPOINT + e.name(), ns);
+      inject(e.field(), ownerOf(e.field(), instances), ns);
+    }
+    if (mode.isPresent()) {
+      NetworkNamespace ns = build(mode.get(), method.getName(), context, scope);
+      scope.testNamespace = ns;
+      if (mode.get().kind() != Kind.HOST) {
+        scope.thread = Executors.newSingleThreadExecutor(ns.netns().threadFactory());
+      }
+    }
+  }
+
+  private static Object ownerOf(Field field, List<Object> instances) {
+    for (Object instance : instances) {
+      if (field.getDeclaringClass().isInstance(instance)) {
+        return instance;
+      }
+    }
+    return null;
+  }
+
+  private static void inject(Field field, Object instance, NetworkNamespace ns) {
+    try {
+      field.setAccessible(true);
+      field.set(instance, ns);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new ExtensionConfigurationException("cannot assign endpoint " + NetworkPlan.describe(field)
+          + ": " + e.getMessage() + ". Make the field non-final and accessible.", e);
+    }
+  }
+
+  private static NetworkNamespace build(Mode mode, String name, ExtensionContext context, Scope scope) {
+    switch (mode.kind()) {
+      case NONE: {
+        NetworkNamespace ns = managed(Netns.create("endpoint " + name), name, null);
+        scope.owned.add(ns);
+        return ns;
+      }
+      case HOST: {
+        NetworkNamespace ns = managed(Netns.host(), name, null);
+        scope.owned.add(ns);
+        return ns;
+      }
+      case BRIDGE: {
+        NetworkPlan.BridgeSettings b = mode.bridge();
+        Lab.Attachment attachment;
+        try {
+          Lab lab = Lab.get();
+          attachment = lab.attach(name, lab.bridge(b.subnet(), b.gateway()), b.address(), b.mtu());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+          throw new ExtensionConfigurationException("@BridgeNetwork on " + mode.element() + ": " + e.getMessage(), e);
+        }
+        NetworkNamespace ns = managed(attachment.endpoint(), name, attachment);
+        scope.owned.add(ns);
+        return ns;
+      }
+      case SHARED: {
+        NetworkNamespace target = context.getStore(NAMESPACE).get(ENDPOINT + mode.sharedWith(), NetworkNamespace.class);
+        if (target == null) {
+          throw new ExtensionConfigurationException("@SharedNetworkWith(\"" + mode.sharedWith() + "\") on "
+              + mode.element() + " names an endpoint that does not exist in this scope (is it a per-test field"
+              + " of another test class?). Declare it in this class or an enclosing one.");
+        }
+        return target;
+      }
+      default:
+        throw new AssertionError(mode);
+    }
+  }
+
+  private static NetworkNamespace managed(Netns netns, String name, AutoCloseable owner) {
+    return new NetworkNamespace(netns, name, owner != null ? owner : netns, true);
+  }
+
+  private static void requirePrivileges(ExtensionContext context, boolean needed) {
+    if (!needed) {
+      return;
+    }
+    Optional<String> missing = Privileges.missing();
+    if (missing.isPresent()) {
+      String policy = context.getConfigurationParameter(NsunitProperties.MISSING_PRIVILEGES).orElse("fail");
+      if (policy.equalsIgnoreCase("abort")) {
+        throw new TestAbortedException(missing.get());
+      }
+      if (!policy.equalsIgnoreCase("fail")) {
+        throw new ExtensionConfigurationException(NsunitProperties.MISSING_PRIVILEGES + "=" + policy
+            + " is not a valid value; use fail (the default) or abort.");
+      }
+      throw new ExtensionConfigurationException(missing.get());
+    }
+  }
+
+  // ---- parameters ----
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == NetworkNamespace.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    if (parameter.isAnnotated(LabHost.class)) {
+      return lab();
+    }
+    Scope scope = context.getStore(NAMESPACE).get(SCOPE, Scope.class);
+    if (scope == null || scope.testNamespace == null) {
+      String where = parameter.getDeclaringExecutable().getName() + "()";
+      throw new ParameterResolutionException("parameter " + parameter.getParameter().getName() + " of " + where
+          + " is a NetworkNamespace, but the test has no network mode. Annotate the test method or class with"
+          + " @NoNetwork, @BridgeNetwork, @HostNetwork or @SharedNetworkWith (lifecycle methods such as @BeforeAll"
+          + " get none: use a static endpoint field), or mark the parameter @LabHost.");
+    }
+    return scope.testNamespace;
+  }
+
+  private static NetworkNamespace lab() {
+    NetworkNamespace h = labHandle;
+    if (h == null) {
+      synchronized (NetworkNamespaceExtension.class) {
+        h = labHandle;
+        if (h == null) {
+          Netns lab = Lab.get().netns();
+          h = new NetworkNamespace(lab, "lab host", () -> { }, true);
+          labHandle = h;
+        }
+      }
+    }
+    return h;
+  }
+
+  // ---- running inside ----
+
+  @Override
+  public void interceptBeforeEachMethod(Invocation<Void> invocation,
+      ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
+    runInside(invocation, context);
+  }
+
+  @Override
+  public void interceptTestMethod(Invocation<Void> invocation,
+      ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
+    runInside(invocation, context);
+  }
+
+  @Override
+  public void interceptTestTemplateMethod(Invocation<Void> invocation,
+      ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
+    runInside(invocation, context);
+  }
+
+  @Override
+  public void interceptAfterEachMethod(Invocation<Void> invocation,
+      ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
+    runInside(invocation, context);
+  }
+
+  @Override
+  public void interceptDynamicTest(Invocation<Void> invocation, DynamicTestInvocationContext invocationContext,
+      ExtensionContext context) throws Throwable {
+    runInside(invocation, context);
+  }
+
+  private static void runInside(Invocation<Void> invocation, ExtensionContext context) throws Throwable {
+    Scope scope = context.getStore(NAMESPACE).get(SCOPE, Scope.class);
+    if (scope == null || scope.thread == null) {
+      invocation.proceed();
+      return;
+    }
+    Future<?> f = scope.thread.submit(() -> {
+      try {
+        invocation.proceed();
+      } catch (Throwable t) {
+        throw new Carrier(t);
+      }
+      return null;
+    });
+    try {
+      f.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof Carrier ? cause.getCause() : cause;
+    } catch (InterruptedException e) {
+      // e.g. @Timeout interrupting JUnit's thread: stop the body too, then report the interrupt
+      f.cancel(true);
+      throw e;
+    }
+  }
+
+  /** Carries any Throwable out of the namespaced thread so it is rethrown unchanged. */
+  private static final class Carrier extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Carrier(Throwable cause) {
+      super(null, cause, false, false);
+    }
+  }
+
+  // ---- cleanup ----
+
+  /** What one scope (a class or a test) built; closing it stops the thread and drops the namespaces. */
+  static final class Scope implements AutoCloseable {
+    private final String test;
+    final List<NetworkNamespace> owned = new ArrayList<>();
+    NetworkNamespace testNamespace;
+    ExecutorService thread;
+
+    Scope(String test) {
+      this.test = test;
+    }
+
+    @Override
+    public void close() {
+      RuntimeException failure = null;
+      if (thread != null) {
+        thread.shutdownNow();
+        try {
+          if (!thread.awaitTermination(THREAD_STOP_MILLIS, TimeUnit.MILLISECONDS)) {
+            failure = new IllegalStateException("the thread running test " + test + " is still busy "
+                + THREAD_STOP_MILLIS + " ms after the test ended and ignores interrupts; its namespace stays alive until it ends");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      for (int i = owned.size() - 1; i >= 0; i--) {
+        try {
+          owned.get(i).release();
+        } catch (RuntimeException e) {
+          if (failure == null) {
+            failure = e;
+          } else {
+            failure.addSuppressed(e);
+          }
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+    }
+  }
+}

@@ -1,0 +1,368 @@
+package dev.nsunit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
+
+import dev.nsunit.engine.ns.Netns;
+import dev.nsunit.model.Address;
+import dev.nsunit.model.Link;
+import dev.nsunit.model.Route;
+import dev.nsunit.testing.Shell;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
+
+/** Runs fixture classes through the Jupiter engine and checks what each mode built. */
+class ExtensionModesTests {
+
+  static Events run(Class<?> fixture) {
+    return EngineTestKit.engine("junit-jupiter").selectors(selectClass(fixture)).execute().testEvents();
+  }
+
+  static long threadNamespaceInode() {
+    return Netns.currentThreadNamespaceInode();
+  }
+
+  // ---- none ----
+
+  static volatile NetworkNamespace leaked;
+  static volatile long bodyInode;
+  static volatile long junitInode;
+
+  @NoNetwork
+  static class NoNetworkTestCase {
+    @Test
+    void onlyLoopback(NetworkNamespace ns) throws Exception {
+      leaked = ns;
+      bodyInode = threadNamespaceInode();
+      List<Link> links = ns.links();
+      assertThat(links).extracting(Link::name).containsExactly("lo");
+      assertThat(links.get(0).isUp()).isTrue();
+      assertThat(links.get(0).mtu()).isEqualTo(65536);
+      assertThat(ns.addresses()).extracting(a -> a.prefix().toString())
+          .containsExactlyInAnyOrder("127.0.0.1/8", "::1/128");
+      // a socket opened by the test body lives in the test's namespace
+      try (ServerSocket s = new ServerSocket(6379)) {
+        assertThat(ns.sockets()).anyMatch(x -> x.localPort() == 6379);
+      }
+    }
+  }
+
+  @Test
+  void noNetworkRunsTheBodyInsideAFreshNamespaceAndClosesIt() {
+    long before = threadNamespaceInode();
+    run(NoNetworkTestCase.class).assertStatistics(s -> s.started(1).succeeded(1));
+    assertThat(bodyInode).isEqualTo(leaked.id().inode()).isNotEqualTo(before);
+    assertThat(leaked.isClosed()).isTrue();
+    assertThat(threadNamespaceInode()).isEqualTo(before);
+  }
+
+  // ---- host ----
+
+  static volatile boolean sawHost;
+  static volatile long hostBodyInode;
+
+  @HostNetwork
+  static class HostNetworkTestCase {
+    @Test
+    void isHost(NetworkNamespace ns) {
+      sawHost = ns.isHost();
+      hostBodyInode = threadNamespaceInode();
+      assertThat(ns.links()).extracting(Link::name).contains("lo");
+    }
+  }
+
+  @Test
+  void hostNetworkIsTheJvmsNamespace() throws Exception {
+    run(HostNetworkTestCase.class).assertStatistics(s -> s.succeeded(1));
+    assertThat(sawHost).isTrue();
+    String self = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+    assertThat("net:[" + hostBodyInode + "]").isEqualTo(self);
+  }
+
+  // ---- bridge ----
+
+  static volatile String bridgeAddress;
+  static volatile String labVeth;
+  static volatile NetworkNamespace bridgeLeak;
+
+  @BridgeNetwork
+  static class BridgeNetworkTestCase {
+    @Test
+    void looksLikeDockersDefaultBridge(NetworkNamespace ns, @LabHost NetworkNamespace lab) throws Exception {
+      bridgeLeak = ns;
+      Link eth0 = ns.link("eth0").orElseThrow();
+      assertThat(eth0.isUp()).isTrue();
+      assertThat(eth0.mtu()).isEqualTo(1500);
+      assertThat(eth0.kind()).isEqualTo("veth");
+      Address v4 = ns.addresses().stream().filter(a -> a.interfaceName().equals("eth0") && a.isIpv4())
+          .findFirst().orElseThrow();
+      bridgeAddress = v4.toString();
+      assertThat(v4.prefixLength()).isEqualTo(16);
+      assertThat(v4.broadcast().getHostAddress()).isEqualTo("172.17.255.255");
+      List<String> routes = ns.routes().stream().filter(r -> !r.ipv6()).map(Route::toString).collect(Collectors.toList());
+      String ip = v4.address().getHostAddress();
+      assertThat(routes).contains("default via 172.17.0.1 dev eth0",
+          "172.17.0.0/16 dev eth0 proto kernel scope link src " + ip);
+      // the lab-side veth is a port of the bridge that carries the gateway
+      Link peer = lab.link("if" + eth0.linkIndex()).orElse(null);
+      List<Link> labLinks = lab.links();
+      Link port = labLinks.stream().filter(l -> l.index() == eth0.linkIndex()).findFirst().orElseThrow();
+      labVeth = port.name();
+      assertThat(port.master()).isEqualTo("nsunit0");
+      assertThat(peer).isNull(); // "if7" is not a name
+      // a TCP server "on the Docker host" is reachable through the gateway
+      try (ServerSocket server = lab.call(() -> new ServerSocket(18080))) {
+        Thread accept = new Thread(() -> {
+          try (Socket c = server.accept(); OutputStream out = c.getOutputStream()) {
+            out.write("hello from the lab\n".getBytes());
+          } catch (Exception ignored) {
+            // the test fails on its own if nothing arrives
+          }
+        });
+        accept.start();
+        try (Socket s = new Socket()) {
+          s.connect(new InetSocketAddress("172.17.0.1", 18080), 2000);
+          assertThat(new String(s.getInputStream().readAllBytes())).isEqualTo("hello from the lab\n");
+        }
+        accept.join();
+      }
+    }
+  }
+
+  @Test
+  void bridgeNetworkBuildsEth0WithDockersAddressingAndCleansUp() throws Exception {
+    run(BridgeNetworkTestCase.class).assertStatistics(s -> s.started(1).succeeded(1));
+    assertThat(bridgeAddress).matches("inet 172\\.17\\.0\\.\\d+/16 brd 172\\.17\\.255\\.255 scope global eth0");
+    assertThat(bridgeLeak.isClosed()).isTrue();
+    // the kernel deletes the lab-side veth asynchronously once the endpoint's namespace is gone
+    NetworkNamespace lab = labHandle();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (lab.link(labVeth).isPresent() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(lab.link(labVeth)).as("lab-side veth %s after the test", labVeth).isEmpty();
+  }
+
+  static NetworkNamespace labHandle() {
+    return new NetworkNamespace(dev.nsunit.engine.ns.Lab.get().netns(), "lab", () -> { }, true);
+  }
+
+  // ---- container (shared) ----
+
+  static volatile NetworkNamespace sharedSeen;
+
+  static class SharedTestCase {
+    @NoNetwork
+    static NetworkNamespace server;
+    static ServerSocket listener;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+      listener = server.call(() -> new ServerSocket(6379));
+    }
+
+    @Test
+    @SharedNetworkWith("server")
+    void seesTheServersPort(NetworkNamespace ns) throws Exception {
+      sharedSeen = ns;
+      assertThat(ns.sharesStackWith(server)).isTrue();
+      assertThat(threadNamespaceInode()).isEqualTo(server.id().inode());
+      assertThat(ns.sockets()).anyMatch(s -> s.localPort() == 6379 && s.isListening());
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", 6379), 2000);
+      }
+    }
+
+    @Test
+    void withoutAModeTheBodyStaysOnJunitsThread() throws Exception {
+      assertThat(threadNamespaceInode()).isNotEqualTo(server.id().inode());
+    }
+  }
+
+  @Test
+  void sharedNetworkJoinsTheNamedEndpointsNamespace() throws Exception {
+    run(SharedTestCase.class).assertStatistics(s -> s.started(2).succeeded(2));
+    assertThat(SharedTestCase.server.isClosed()).isTrue();
+    SharedTestCase.listener.close();
+  }
+
+  // ---- instance endpoints, lifecycle methods ----
+
+  static final java.util.Set<String> perTestIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  static final java.util.Set<Long> lifecycleInodes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  static final java.util.Set<Thread> lifecycleThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  @NoNetwork
+  static class LifecycleTestCase {
+    @BridgeNetwork
+    NetworkNamespace web;
+
+    @BeforeEach
+    void before() {
+      lifecycleInodes.add(threadNamespaceInode());
+      lifecycleThreads.add(Thread.currentThread());
+    }
+
+    @Test
+    void first(NetworkNamespace ns) {
+      perTestIds.add(Long.toString(web.id().cookie()));
+      lifecycleInodes.add(threadNamespaceInode());
+      lifecycleThreads.add(Thread.currentThread());
+      assertThat(web.link("eth0")).isPresent();
+      assertThat(ns.sharesStackWith(web)).isFalse();
+    }
+
+    @Test
+    void second() {
+      perTestIds.add(Long.toString(web.id().cookie()));
+    }
+
+    @AfterEach
+    void after(NetworkNamespace ns) {
+      assertThat(threadNamespaceInode()).isEqualTo(ns.id().inode());
+    }
+  }
+
+  @Test
+  void instanceEndpointsArePerTestAndLifecycleMethodsShareTheTestThread() {
+    perTestIds.clear();
+    lifecycleInodes.clear();
+    lifecycleThreads.clear();
+    EngineTestKit.engine("junit-jupiter")
+        .selectors(selectMethod(LifecycleTestCase.class, "first", NetworkNamespace.class.getName()))
+        .execute().testEvents().assertStatistics(s -> s.succeeded(1));
+    assertThat(lifecycleInodes).hasSize(1);
+    assertThat(lifecycleThreads).hasSize(1);
+    run(LifecycleTestCase.class).assertStatistics(s -> s.succeeded(2));
+    assertThat(perTestIds).hasSize(3);
+  }
+
+  // ---- precedence, nesting, meta-annotations ----
+
+  @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+  @java.lang.annotation.Target({java.lang.annotation.ElementType.METHOD, java.lang.annotation.ElementType.TYPE})
+  @BridgeNetwork(subnet = "10.88.0.0/24", mtu = 1400)
+  @interface BackendNetwork {}
+
+  @NoNetwork
+  static class PrecedenceTestCase {
+    @Test
+    @HostNetwork
+    void methodWins(NetworkNamespace ns) {
+      assertThat(ns.isHost()).isTrue();
+    }
+
+    @Test
+    @BackendNetwork
+    void metaAnnotation(NetworkNamespace ns) {
+      assertThat(ns.link("eth0").orElseThrow().mtu()).isEqualTo(1400);
+      assertThat(ns.addresses()).anyMatch(a -> a.toString().startsWith("inet 10.88.0.2/24 brd 10.88.0.255"));
+    }
+
+    @Nested
+    class Inner {
+      @Test
+      void inherits(NetworkNamespace ns) {
+        assertThat(ns.isHost()).isFalse();
+        assertThat(ns.links()).extracting(Link::name).containsExactly("lo");
+      }
+    }
+  }
+
+  @Test
+  void methodAnnotationWinsNestedClassesInheritAndMetaAnnotationsWork() {
+    run(PrecedenceTestCase.class).assertStatistics(s -> s.started(3).succeeded(3));
+  }
+
+  // ---- failures and timeouts ----
+
+  static class Boom extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+  }
+
+  static final Boom BOOM = new Boom();
+
+  @NoNetwork
+  static class FailingTestCase {
+    @Test
+    void throwsTheOriginal() {
+      throw BOOM;
+    }
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.MILLISECONDS)
+    void hangs() throws Exception {
+      Thread.sleep(60_000);
+    }
+  }
+
+  @Test
+  void failuresAreRethrownUnchangedAndTimeoutsStillWork() {
+    Events events = run(FailingTestCase.class);
+    events.assertStatistics(s -> s.started(2).failed(2));
+    assertThat(events.failed().stream()
+        .map(e -> e.getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable().orElseThrow())
+        .collect(Collectors.toList()))
+        .anySatisfy(t -> assertThat(t).isSameAs(BOOM))
+        .anySatisfy(t -> assertThat(t).isInstanceOf(java.util.concurrent.TimeoutException.class));
+  }
+
+  // ---- parallel: same port, no cross-talk ----
+
+  @BridgeNetwork
+  static class ParallelTestCase {
+    @org.junit.jupiter.api.RepeatedTest(24)
+    void eachTestOwnsPort8080(NetworkNamespace ns, org.junit.jupiter.api.RepetitionInfo info) throws Exception {
+      String id = "test-" + info.getCurrentRepetition();
+      try (ServerSocket server = new ServerSocket(8080)) {
+        Thread t = new Thread(() -> {
+          try (Socket c = server.accept(); OutputStream out = c.getOutputStream()) {
+            out.write(id.getBytes());
+          } catch (Exception ignored) {
+            // surfaces as a wrong answer below
+          }
+        });
+        t.start();
+        String ip = ns.addresses().stream().filter(a -> a.interfaceName().equals("eth0") && a.isIpv4())
+            .findFirst().orElseThrow().address().getHostAddress();
+        try (Socket s = new Socket()) {
+          s.connect(new InetSocketAddress(ip, 8080), 2000);
+          InputStream in = s.getInputStream();
+          assertThat(new String(in.readAllBytes())).isEqualTo(id);
+        }
+        t.join();
+      }
+    }
+  }
+
+  @Test
+  void parallelTestsBindTheSamePortWithoutCrossTalk() {
+    EngineTestKit.engine("junit-jupiter").selectors(selectClass(ParallelTestCase.class))
+        .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
+        .configurationParameter("junit.jupiter.execution.parallel.mode.default", "concurrent")
+        .configurationParameter("junit.jupiter.execution.parallel.config.strategy", "fixed")
+        .configurationParameter("junit.jupiter.execution.parallel.config.fixed.parallelism", "4")
+        .execute().testEvents().assertStatistics(s -> s.started(24).succeeded(24));
+  }
+
+  static String hostLinks() {
+    return Shell.run("ip", "-o", "link", "show");
+  }
+}
