@@ -201,7 +201,9 @@ final class NetworkPlan {
         byName.putIfAbsent(f.getName(), new Endpoint(f.getName(), f, Modifier.isStatic(f.getModifiers()), mode.get()));
       }
     }
-    return new ArrayList<>(byName.values());
+    List<Endpoint> out = new ArrayList<>(byName.values());
+    out.sort(java.util.Comparator.comparing(Endpoint::name)); // reflection order is unspecified; messages must not be
+    return out;
   }
 
   /** The test's mode: the method's annotation, else its class's, else an enclosing class's. */

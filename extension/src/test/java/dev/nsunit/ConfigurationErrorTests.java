@@ -1,0 +1,227 @@
+package dev.nsunit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import dev.nsunit.engine.ns.Lab;
+import dev.nsunit.model.Link;
+import java.io.File;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+
+/**
+ * Every misuse the extension can see fails with one clear exception, raised before anything is
+ * built: no namespace is created (our fd count is unchanged) and no lab link appears.
+ */
+class ConfigurationErrorTests {
+
+  static class TwoModesTestCase {
+    @Test
+    @NoNetwork
+    @HostNetwork
+    void m() {}
+  }
+
+  static class UnknownNameTestCase {
+    @NoNetwork static NetworkNamespace web;
+    @BridgeNetwork static NetworkNamespace cache;
+
+    @Test
+    @SharedNetworkWith("db")
+    void m() {}
+  }
+
+  static class SelfReferenceTestCase {
+    @SharedNetworkWith("me") NetworkNamespace me;
+
+    @Test
+    void m() {}
+  }
+
+  static class CycleTestCase {
+    @SharedNetworkWith("b") NetworkNamespace a;
+    @SharedNetworkWith("c") NetworkNamespace b;
+    @SharedNetworkWith("a") NetworkNamespace c;
+
+    @Test
+    void m() {}
+  }
+
+  static class InvalidCidrTestCase {
+    @Test
+    @BridgeNetwork(subnet = "172.17.0.0/33")
+    void m() {}
+  }
+
+  static class GarbageCidrTestCase {
+    @Test
+    @BridgeNetwork(subnet = "docker0")
+    void m() {}
+  }
+
+  static class NonNetworkCidrTestCase {
+    @Test
+    @BridgeNetwork(subnet = "172.17.0.3/16")
+    void m() {}
+  }
+
+  static class GatewayOutsideTestCase {
+    @Test
+    @BridgeNetwork(subnet = "10.1.0.0/24", gateway = "10.2.0.1")
+    void m() {}
+  }
+
+  static class AddressTakenTwiceTestCase {
+    @BridgeNetwork(address = "172.17.0.9") NetworkNamespace web;
+    @BridgeNetwork(address = "172.17.0.9") NetworkNamespace api;
+
+    @Test
+    void m() {}
+  }
+
+  static class WrongTypeTestCase {
+    @NoNetwork String web;
+
+    @Test
+    void m() {}
+  }
+
+  static class FinalFieldTestCase {
+    @NoNetwork final NetworkNamespace web = null;
+
+    @Test
+    void m() {}
+  }
+
+  static class PoolExhaustedTestCase {
+    @BridgeNetwork(subnet = "10.99.0.0/30") static NetworkNamespace one;
+
+    @Test
+    @BridgeNetwork(subnet = "10.99.0.0/30")
+    void m() {}
+  }
+
+  static class StaticSharesPerTestTestCase {
+    @NoNetwork NetworkNamespace perTest;
+    @SharedNetworkWith("perTest") static NetworkNamespace forAll;
+
+    @Test
+    void m() {}
+  }
+
+  static class BadMtuTestCase {
+    @Test
+    @BridgeNetwork(mtu = 20)
+    void m() {}
+  }
+
+  static Stream<Arguments> misuses() {
+    String pfx = ConfigurationErrorTests.class.getSimpleName();
+    return Stream.of(
+        Arguments.of(TwoModesTestCase.class,
+            "[method TwoModesTestCase.m()] carries @NoNetwork and @HostNetwork, but a test or endpoint has exactly"
+                + " one network mode, as a container has one --network. Keep one of them."),
+        Arguments.of(UnknownNameTestCase.class,
+            "@SharedNetworkWith(\"db\") on [method UnknownNameTestCase.m()] names no endpoint; declared endpoints:"
+                + " [cache, web]. Declare a NetworkNamespace field called db with a mode annotation, or fix the name."),
+        Arguments.of(SelfReferenceTestCase.class,
+            "@SharedNetworkWith(\"me\") on [field SelfReferenceTestCase.me] names the field itself; an endpoint"
+                + " cannot join its own namespace. Name another endpoint."),
+        Arguments.of(CycleTestCase.class,
+            "@SharedNetworkWith forms a cycle: a -> b -> c -> a; someone must own a namespace. Give one endpoint"
+                + " of the cycle its own mode (@NoNetwork or @BridgeNetwork)."),
+        Arguments.of(InvalidCidrTestCase.class,
+            "@BridgeNetwork(subnet = \"172.17.0.0/33\") on [method InvalidCidrTestCase.m()] is not a valid CIDR:"
+                + " \"172.17.0.0/33\" has prefix length 33; the maximum is 32. Write it like \"172.17.0.0/16\"."),
+        Arguments.of(GarbageCidrTestCase.class,
+            "@BridgeNetwork(subnet = \"docker0\") on [method GarbageCidrTestCase.m()] is not a valid CIDR:"
+                + " \"docker0\" is not an IPv4 address (expected a.b.c.d). Write it like \"172.17.0.0/16\"."),
+        Arguments.of(NonNetworkCidrTestCase.class,
+            "@BridgeNetwork(subnet = \"172.17.0.3/16\") on [method NonNetworkCidrTestCase.m()] is not a network"
+                + " address: host bits are set. Use \"172.17.0.0/16\"."),
+        Arguments.of(GatewayOutsideTestCase.class,
+            "@BridgeNetwork(gateway = \"10.2.0.1\") on [method GatewayOutsideTestCase.m()] lies outside the subnet"
+                + " 10.1.0.0/24; pick a host address inside it, e.g. 10.1.0.1."),
+        Arguments.of(AddressTakenTwiceTestCase.class,
+            "@BridgeNetwork(address = \"172.17.0.9\") on [field AddressTakenTwiceTestCase.web] is already taken by"
+                + " [field AddressTakenTwiceTestCase.api]; two endpoints cannot hold one address. Give one of them"
+                + " another address, or leave address empty."),
+        Arguments.of(WrongTypeTestCase.class,
+            "[field WrongTypeTestCase.web] has type String, but a network mode annotation on a field declares an"
+                + " endpoint and needs type NetworkNamespace. Declare it as: NetworkNamespace web;"),
+        Arguments.of(FinalFieldTestCase.class,
+            "[field FinalFieldTestCase.web] is final, but nsunit assigns endpoint fields. Remove the final modifier."),
+        Arguments.of(PoolExhaustedTestCase.class,
+            "the address pool of 10.99.0.0/30 is exhausted before the first test: it has room for 1 endpoint(s),"
+                + " but this class keeps 2 alive at once. Use a larger subnet in @BridgeNetwork(subnet = ...)."),
+        Arguments.of(StaticSharesPerTestTestCase.class,
+            "@SharedNetworkWith(\"perTest\") on [field StaticSharesPerTestTestCase.forAll] is static but names the"
+                + " per-test endpoint [field StaticSharesPerTestTestCase.perTest]; a static endpoint lives for all"
+                + " tests and can only share with another static one. Make both static, or neither."),
+        Arguments.of(BadMtuTestCase.class,
+            "@BridgeNetwork(mtu = 20) on [method BadMtuTestCase.m()] is outside 68..65535, the MTUs a veth"
+                + " accepts; Docker's default is 1500."));
+  }
+
+  @BeforeAll
+  static void createTheLabSoItsLinksCanBeCounted() {
+    Lab.get();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("misuses")
+  void misuseFailsWithAClearMessageBeforeAnythingIsBuilt(Class<?> fixture, String message) {
+    List<String> labBefore = labLinks();
+    int fdsBefore = openFds();
+    List<Throwable> failures = failures(fixture);
+    assertThat(failures).hasSize(1);
+    assertThat(failures.get(0)).isExactlyInstanceOf(ExtensionConfigurationException.class).hasMessage(message);
+    assertThat(labLinks()).isEqualTo(labBefore);
+    assertThat(openFds()).isEqualTo(fdsBefore);
+  }
+
+  static class ParameterWithoutModeTestCase {
+    @NoNetwork static NetworkNamespace registersTheExtension;
+
+    @Test
+    void m(NetworkNamespace ns) {}
+  }
+
+  @Test
+  void aNamespaceParameterWithoutAModeSaysWhatToAdd() {
+    List<Throwable> failures = failures(ParameterWithoutModeTestCase.class);
+    assertThat(failures).singleElement().isInstanceOf(ParameterResolutionException.class);
+    assertThat(failures.get(0)).hasMessage("parameter ns of m() is a NetworkNamespace, but the test has no network"
+        + " mode. Annotate the test method or class with @NoNetwork, @BridgeNetwork, @HostNetwork or"
+        + " @SharedNetworkWith (lifecycle methods such as @BeforeAll get none: use a static endpoint field), or"
+        + " mark the parameter @LabHost.");
+  }
+
+  static List<Throwable> failures(Class<?> fixture) {
+    return EngineTestKit.engine("junit-jupiter").selectors(selectClass(fixture)).execute().allEvents().failed()
+        .stream().map(ConfigurationErrorTests::throwable).collect(Collectors.toList());
+  }
+
+  static Throwable throwable(Event e) {
+    return e.getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow();
+  }
+
+  static List<String> labLinks() {
+    return Lab.get().netns().rtnetlink().links().stream().map(Link::name).sorted().collect(Collectors.toList());
+  }
+
+  static int openFds() {
+    return new File("/proc/self/fd").list().length;
+  }
+}
