@@ -27,8 +27,8 @@ final class Privileges {
     }
     String lacking = !sysAdmin && !netAdmin ? "CAP_SYS_ADMIN and CAP_NET_ADMIN"
         : !sysAdmin ? "CAP_SYS_ADMIN" : "CAP_NET_ADMIN";
-    return Optional.of("nsunit needs " + lacking + " to create network namespaces, but this JVM (uid "
-        + uid() + ") does not have it. Run the tests as root (e.g. sudo mvn test), or start the test JVM"
+    return Optional.of("nsunit needs CAP_SYS_ADMIN and CAP_NET_ADMIN to create network namespaces, but this JVM"
+        + " (uid " + uid() + ") lacks " + lacking + ". Run the tests as root (e.g. sudo mvn test), or start the test JVM"
         + " inside a user namespace with the rootless launcher ci/nsunit-rootless (see README, \"Rootless\")."
         + " To skip such tests instead of failing them, set " + NsunitProperties.MISSING_PRIVILEGES
         + "=abort.");
