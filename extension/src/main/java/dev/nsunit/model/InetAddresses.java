@@ -27,7 +27,9 @@ public final class InetAddresses {
     }
     for (int i = 0; i < t.length(); i++) {
       char c = t.charAt(i);
-      if (!(c == ':' || c == '.' || Character.digit(c, 16) >= 0)) {
+      // The JDK parses a literal only when it starts with a hex digit or ':'; anything else
+      // (here: a leading '.', as in ".:1") would go to the resolver.
+      if (!(c == ':' || c == '.' && i > 0 || Character.digit(c, 16) >= 0)) {
         throw new IllegalArgumentException("\"" + text + "\" is not an IP address literal");
       }
     }

@@ -14,7 +14,6 @@ import static dev.nsunit.engine.netlink.NetlinkConstants.NLM_F_CAPPED;
 import static dev.nsunit.engine.netlink.NetlinkConstants.NLM_F_DUMP;
 import static dev.nsunit.engine.netlink.NetlinkConstants.NLM_F_DUMP_INTR;
 import static dev.nsunit.engine.netlink.NetlinkConstants.SOL_NETLINK;
-import static dev.nsunit.engine.netlink.NetlinkConstants.align;
 
 import dev.nsunit.engine.libc.Libc;
 import java.nio.ByteBuffer;
@@ -250,16 +249,18 @@ public final class NetlinkSocket implements AutoCloseable {
     if ((m.flags() & NLM_F_ACK_TLVS) == 0) {
       return null;
     }
+    m.requirePayload(4 + NLMSG_HDRLEN); // the errno and the echoed request's nlmsghdr
     ByteBuffer p = m.payload();
-    int offset = 4 + NLMSG_HDRLEN;
+    long offset = 4 + NLMSG_HDRLEN;
     if ((m.flags() & NLM_F_CAPPED) == 0) {
-      int originalLength = p.getInt(4);
-      offset = 4 + align(Math.max(originalLength, NLMSG_HDRLEN));
+      // The echoed nlmsg_len is untrusted: read unsigned, align in long so it cannot overflow.
+      long originalLength = Math.max(Integer.toUnsignedLong(p.getInt(4)), NLMSG_HDRLEN);
+      offset = 4 + ((originalLength + 3) & ~3L);
     }
     if (offset > p.limit()) {
       throw new NetlinkFormatException("NLMSG_ERROR of " + p.limit() + " bytes claims ACK TLVs at offset " + offset);
     }
-    return Attributes.parse(p.slice(offset, p.limit() - offset)).string(NLMSGERR_ATTR_MSG);
+    return Attributes.parse(p.slice((int) offset, p.limit() - (int) offset)).string(NLMSGERR_ATTR_MSG);
   }
 
   private void requireOpen() {

@@ -45,6 +45,11 @@ final class Routes {
     if (dst == null) {
       dst = any(ipv6);
     }
+    int width = dst.getAddress().length * 8;
+    if (dstLen > width) { // checked here: IpPrefix would throw IllegalArgumentException
+      throw new NetlinkFormatException("RTM_NEWROUTE rtm_dst_len " + dstLen + " exceeds the " + width
+          + " bits of its destination address");
+    }
     int oif = a.u32(RTA_OIF, 0);
     long metric = a.has(RTA_PRIORITY) ? Integer.toUnsignedLong(a.u32(RTA_PRIORITY, 0)) : -1;
     return new Route(ipv6, dstLen == 0 ? null : new IpPrefix(dst, dstLen), a.address(RTA_GATEWAY),
