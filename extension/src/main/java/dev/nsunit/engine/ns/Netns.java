@@ -304,11 +304,15 @@ public final class Netns implements AutoCloseable {
       }
     }
     if (ex != null) {
+      List<Thread> workers = List.copyOf(threads);
       ex.shutdownNow();
       try {
         if (!ex.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
           failure = addFailure(failure, new IllegalStateException("threads still running in "
               + description + " " + threads + " " + CLOSE_WAIT_MILLIS + " ms after close(); they keep the namespace alive"));
+        }
+        for (Thread t : workers) {
+          t.join(CLOSE_WAIT_MILLIS); // awaitTermination returns before the worker threads are gone
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
