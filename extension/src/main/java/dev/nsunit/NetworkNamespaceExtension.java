@@ -92,7 +92,12 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
       NetworkNamespace ns = build(mode.get(), method.getName(), context, scope);
       scope.testNamespace = ns;
       if (mode.get().kind() != Kind.HOST) {
-        scope.thread = Executors.newSingleThreadExecutor(ns.netns().threadFactory());
+        java.util.concurrent.ThreadFactory inside = ns.netns().threadFactory();
+        scope.thread = Executors.newSingleThreadExecutor(task -> {
+          Thread t = inside.newThread(task);
+          scope.workers.add(t);
+          return t;
+        });
       }
     }
   }
@@ -290,6 +295,7 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
     final List<NetworkNamespace> owned = new ArrayList<>();
     NetworkNamespace testNamespace;
     ExecutorService thread;
+    final List<Thread> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     Scope(String test) {
       this.test = test;
@@ -304,6 +310,10 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
           if (!thread.awaitTermination(THREAD_STOP_MILLIS, TimeUnit.MILLISECONDS)) {
             failure = new IllegalStateException("the thread running test " + test + " is still busy "
                 + THREAD_STOP_MILLIS + " ms after the test ended and ignores interrupts; its namespace stays alive until it ends");
+          } else {
+            for (Thread t : workers) {
+              t.join(THREAD_STOP_MILLIS); // the pool reports termination before its thread is gone
+            }
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
