@@ -95,7 +95,7 @@ public final class Reachability {
         }
       }
     } catch (NativeCallException e) {
-      return ProbeResult.failed(probe, Reason.fromErrnoName(e.errnoName()), e.getMessage());
+      return ProbeResult.failed(probe, Reason.fromErrnoName(e.errnoName()), detail(e));
     } finally {
       Libc.close(fd);
     }
@@ -178,10 +178,15 @@ public final class Reachability {
       }
       return ProbeResult.reached(probe);
     } catch (NativeCallException e) {
-      return ProbeResult.failed(probe, Reason.fromErrnoName(e.errnoName()), e.getMessage());
+      return ProbeResult.failed(probe, Reason.fromErrnoName(e.errnoName()), detail(e));
     } finally {
       Libc.close(fd);
     }
+  }
+
+  /** The error without the fd number, so the same failure always reads the same. */
+  private static String detail(NativeCallException e) {
+    return e.syscall() + ": " + e.errnoName() + " (" + NativeCallException.describe(e.errno()) + ")";
   }
 
   private static String endpoint(InetAddress address, int port) {
