@@ -15,7 +15,7 @@ import org.assertj.core.api.AbstractSoftAssertions;
  * softly.assertAll();                                           // reports both
  * }</pre>
  *
- * Or with AssertJ's helpers: {@code SoftAssertions.assertSoftly(NetworkSoftAssertions.class,
+ * Or with AssertJ's helpers: {@code SoftAssertionsProvider.assertSoftly(NetworkSoftAssertions.class,
  * softly -> ...)}, and JUnit 5's {@code SoftAssertionsExtension} with a {@code
  * @InjectSoftAssertions NetworkSoftAssertions} field.
  */
