@@ -1,5 +1,7 @@
 package dev.nsunit.engine.libc;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jnr.ffi.LastError;
@@ -192,5 +194,52 @@ public final class Libc {
 
   private static String flagName(int flags) {
     return flags == CLONE_NEWNET ? "CLONE_NEWNET" : "0x" + Integer.toHexString(flags);
+  }
+
+  // --- ICMP and datagram probes (dev.nsunit.engine.probe) ---
+
+  /** {@code IPPROTO_ICMP} from netinet/in.h. */
+  public static final int IPPROTO_ICMP = 1;
+  /** {@code IPPROTO_UDP} from netinet/in.h. */
+  public static final int IPPROTO_UDP = 17;
+  /** {@code IPPROTO_ICMPV6} from netinet/in.h. */
+  public static final int IPPROTO_ICMPV6 = 58;
+  /** {@code SOL_IP}: the IPv4 socket option level. */
+  public static final int SOL_IP = 0;
+  /** {@code SOL_IPV6}: the IPv6 socket option level. */
+  public static final int SOL_IPV6 = 41;
+  /** {@code IP_RECVERR}: report every ICMP error on the socket, not only "hard" ones. */
+  public static final int IP_RECVERR = 11;
+  /** {@code IPV6_RECVERR}: the IPv6 counterpart of {@link #IP_RECVERR}. */
+  public static final int IPV6_RECVERR = 25;
+  /** {@code sizeof(struct sockaddr_in)}. */
+  public static final int SOCKADDR_IN_LEN = 16;
+  /** {@code sizeof(struct sockaddr_in6)}. */
+  public static final int SOCKADDR_IN6_LEN = 28;
+
+  /**
+   * Encodes {@code struct sockaddr_in} (IPv4) or {@code struct sockaddr_in6} (IPv6) for
+   * {@link #connect} and {@link #bind}: the family in native order, the port in network order.
+   *
+   * @return a direct buffer whose limit is the structure's length
+   */
+  public static ByteBuffer sockaddr(InetAddress address, int port) {
+    boolean v6 = address instanceof Inet6Address;
+    ByteBuffer sa = ByteBuffer.allocateDirect(v6 ? SOCKADDR_IN6_LEN : SOCKADDR_IN_LEN).order(ByteOrder.nativeOrder());
+    sa.putShort(0, (short) (v6 ? AF_INET6 : AF_INET));
+    sa.put(2, (byte) (port >>> 8)).put(3, (byte) port);
+    sa.put(v6 ? 8 : 4, address.getAddress()); // sin6_flowinfo (4..7) and sin6_scope_id stay 0
+    return sa;
+  }
+
+  /**
+   * Receives one datagram like {@link #receive}, waiting at most {@code timeoutMillis} (at least
+   * 1 ms: a zero SO_RCVTIMEO would mean forever).
+   *
+   * @return the datagram's length, or {@code -1} if none arrived in time
+   */
+  public static long receiveWithin(int fd, ByteBuffer buffer, long timeoutMillis) {
+    setTimeout(fd, SO_RCVTIMEO, Math.max(1, timeoutMillis));
+    return receive(fd, buffer, 0);
   }
 }
