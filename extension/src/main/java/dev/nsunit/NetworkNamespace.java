@@ -91,7 +91,12 @@ public final class NetworkNamespace implements AutoCloseable {
 
   /** Opens the namespace a file names: {@code /proc/<pid>/ns/net}, {@code /run/netns/<name>}. */
   public static NetworkNamespace open(Path path) {
-    return new NetworkNamespace(Netns.open(path, path.toString()), path.toString());
+    return open(path, path.toString());
+  }
+
+  /** Like {@link #open(Path)}, with a name used in messages, e.g. {@code "container redis"}. */
+  public static NetworkNamespace open(Path path, String name) {
+    return new NetworkNamespace(Netns.open(path, name), name);
   }
 
   /** The engine handle, for the extension and lab. */

@@ -53,7 +53,7 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
     List<Endpoint> statics = new ArrayList<>();
     for (Endpoint e : NetworkPlan.creationOrder(endpoints)) {
       // statics of enclosing classes belong to the enclosing class's own scope
-      if (e.isStatic() && e.field().getDeclaringClass().isAssignableFrom(testClass)) {
+      if (e.isStatic() && e.mode().kind() != Kind.EXTERNAL && e.field().getDeclaringClass().isAssignableFrom(testClass)) {
         statics.add(e);
       }
     }
@@ -61,7 +61,7 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
     context.getStore(NAMESPACE).put(SCOPE, scope);
     requirePrivileges(context, statics.stream().anyMatch(e -> e.mode().needsPrivileges()));
     for (Endpoint e : statics) {
-      NetworkNamespace ns = build(e.mode(), e.name(), context, scope);
+      NetworkNamespace ns = build(e.mode(), e.name(), context, scope, endpoints, List.of());
       context.getStore(NAMESPACE).put(ENDPOINT + e.name(), ns);
       inject(e.field(), null, ns);
     }
@@ -72,9 +72,10 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
     Class<?> testClass = context.getRequiredTestClass();
     Method method = context.getRequiredTestMethod();
     List<Object> instances = context.getRequiredTestInstances().getAllInstances();
+    List<Endpoint> endpoints = NetworkPlan.endpoints(testClass);
     List<Endpoint> perTest = new ArrayList<>();
-    for (Endpoint e : NetworkPlan.creationOrder(NetworkPlan.endpoints(testClass))) {
-      if (!e.isStatic() && ownerOf(e.field(), instances) != null) {
+    for (Endpoint e : NetworkPlan.creationOrder(endpoints)) {
+      if (!e.isStatic() && e.mode().kind() != Kind.EXTERNAL && ownerOf(e.field(), instances) != null) {
         perTest.add(e);
       }
     }
@@ -84,12 +85,12 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
     Scope scope = new Scope(method.getName());
     context.getStore(NAMESPACE).put(SCOPE, scope);
     for (Endpoint e : perTest) {
-      NetworkNamespace ns = build(e.mode(), e.name(), context, scope);
+      NetworkNamespace ns = build(e.mode(), e.name(), context, scope, endpoints, instances);
       context.getStore(NAMESPACE).put(ENDPOINT + e.name(), ns);
       inject(e.field(), ownerOf(e.field(), instances), ns);
     }
     if (mode.isPresent()) {
-      NetworkNamespace ns = build(mode.get(), method.getName(), context, scope);
+      NetworkNamespace ns = build(mode.get(), method.getName(), context, scope, endpoints, instances);
       scope.testNamespace = ns;
       if (mode.get().kind() != Kind.HOST) {
         java.util.concurrent.ThreadFactory inside = ns.netns().threadFactory();
@@ -121,7 +122,8 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
     }
   }
 
-  private static NetworkNamespace build(Mode mode, String name, ExtensionContext context, Scope scope) {
+  private static NetworkNamespace build(Mode mode, String name, ExtensionContext context, Scope scope,
+      List<Endpoint> endpoints, List<Object> instances) {
     switch (mode.kind()) {
       case NONE: {
         NetworkNamespace ns = managed(Netns.create("endpoint " + name), name, null);
@@ -147,6 +149,14 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
         return ns;
       }
       case SHARED: {
+        Endpoint external = endpoints.stream()
+            .filter(e -> e.name().equals(mode.sharedWith()) && e.mode().kind() == Kind.EXTERNAL)
+            .findFirst().orElse(null);
+        if (external != null) {
+          NetworkNamespace ns = openExternal(external, mode, instances);
+          scope.owned.add(ns);
+          return ns;
+        }
         NetworkNamespace target = context.getStore(NAMESPACE).get(ENDPOINT + mode.sharedWith(), NetworkNamespace.class);
         if (target == null) {
           throw new ExtensionConfigurationException("@SharedNetworkWith(\"" + mode.sharedWith() + "\") on "
@@ -157,6 +167,35 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
       }
       default:
         throw new AssertionError(mode);
+    }
+  }
+
+  /** Opens the namespace of a field's object (e.g. a started container) through its resolver. */
+  private static NetworkNamespace openExternal(Endpoint external, Mode mode, List<Object> instances) {
+    Object owner = external.isStatic() ? null : ownerOf(external.field(), instances);
+    if (!external.isStatic() && owner == null) {
+      throw new ExtensionConfigurationException("@SharedNetworkWith(\"" + mode.sharedWith() + "\") on " + mode.element()
+          + " names the instance field " + NetworkPlan.describe(external.field()) + ", which has no test instance here;"
+          + " make the field static.");
+    }
+    Object value;
+    try {
+      external.field().setAccessible(true);
+      value = external.field().get(owner);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new ExtensionConfigurationException("cannot read " + NetworkPlan.describe(external.field()) + ": " + e.getMessage(), e);
+    }
+    if (value == null) {
+      throw new ExtensionConfigurationException("@SharedNetworkWith(\"" + mode.sharedWith() + "\") on " + mode.element()
+          + " names " + NetworkPlan.describe(external.field()) + ", which is null. Initialize the "
+          + external.resolver().kind() + " in its declaration.");
+    }
+    try {
+      NetworkNamespace opened = external.resolver().open(external.name(), value);
+      return new NetworkNamespace(opened.netns(), opened.name(), opened.netns(), true);
+    } catch (IllegalStateException e) {
+      throw new ExtensionConfigurationException("@SharedNetworkWith(\"" + mode.sharedWith() + "\") on " + mode.element()
+          + ": " + e.getMessage(), e);
     }
   }
 

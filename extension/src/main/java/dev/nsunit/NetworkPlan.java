@@ -2,6 +2,7 @@ package dev.nsunit;
 
 import dev.nsunit.model.InetAddresses;
 import dev.nsunit.model.IpPrefix;
+import dev.nsunit.spi.NamespaceResolver;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.platform.commons.support.AnnotationSupport;
@@ -30,7 +32,7 @@ final class NetworkPlan {
   private static final List<Class<? extends Annotation>> MODES =
       List.of(NoNetwork.class, HostNetwork.class, BridgeNetwork.class, SharedNetworkWith.class);
 
-  enum Kind { NONE, HOST, BRIDGE, SHARED }
+  enum Kind { NONE, HOST, BRIDGE, SHARED, EXTERNAL }
 
   /** A bridge endpoint's settings, parsed and checked. */
   record BridgeSettings(IpPrefix subnet, InetAddress gateway, int mtu, InetAddress address) {}
@@ -42,8 +44,39 @@ final class NetworkPlan {
     }
   }
 
-  /** A named endpoint: a {@code NetworkNamespace} field with a mode annotation. */
-  record Endpoint(String name, Field field, boolean isStatic, Mode mode) {}
+  /**
+   * A named endpoint: a {@code NetworkNamespace} field with a mode annotation, or (kind
+   * EXTERNAL) a field holding an object whose namespace a {@link NamespaceResolver} opens, such
+   * as a Testcontainers container. {@code resolver} is null when none is on the classpath.
+   */
+  record Endpoint(String name, Field field, boolean isStatic, Mode mode, NamespaceResolver resolver) {}
+
+  private static final List<NamespaceResolver> RESOLVERS = loadResolvers();
+
+  private static List<NamespaceResolver> loadResolvers() {
+    List<NamespaceResolver> out = new ArrayList<>();
+    ServiceLoader.load(NamespaceResolver.class, NetworkPlan.class.getClassLoader()).forEach(out::add);
+    return List.copyOf(out);
+  }
+
+  private static Optional<NamespaceResolver> resolverFor(Class<?> type) {
+    return RESOLVERS.stream().filter(r -> r.handles(type)).findFirst();
+  }
+
+  /** Whether {@code type} is a Testcontainers type, checked by name so Testcontainers stays optional. */
+  static boolean isTestcontainersType(Class<?> type) {
+    for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+      if (c.getName().startsWith("org.testcontainers.")) {
+        return true;
+      }
+      for (Class<?> i : c.getInterfaces()) {
+        if (isTestcontainersType(i)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
 
   private NetworkPlan() {}
 
@@ -173,10 +206,15 @@ final class NetworkPlan {
       List<Field> fields = ReflectionSupport.findFields(c, f -> true, HierarchyTraversalMode.TOP_DOWN);
       for (Field f : fields) {
         Optional<Mode> mode = modeOf(f);
+        String where = describe(f);
         if (mode.isEmpty()) {
+          Optional<NamespaceResolver> resolver = resolverFor(f.getType());
+          if ((resolver.isPresent() || isTestcontainersType(f.getType())) && !byName.containsKey(f.getName())) {
+            byName.put(f.getName(), new Endpoint(f.getName(), f, Modifier.isStatic(f.getModifiers()),
+                new Mode(Kind.EXTERNAL, null, null, where), resolver.orElse(null)));
+          }
           continue;
         }
-        String where = describe(f);
         if (f.getType() != NetworkNamespace.class) {
           throw new ExtensionConfigurationException(where + " has type " + f.getType().getSimpleName()
               + ", but a network mode annotation on a field declares an endpoint and needs type NetworkNamespace."
@@ -198,7 +236,7 @@ final class NetworkPlan {
           throw new ExtensionConfigurationException("two endpoints are named \"" + f.getName() + "\": "
               + describe(previous.field()) + " and " + where + ". Endpoint names are field names and must be unique; rename one.");
         }
-        byName.putIfAbsent(f.getName(), new Endpoint(f.getName(), f, Modifier.isStatic(f.getModifiers()), mode.get()));
+        byName.putIfAbsent(f.getName(), new Endpoint(f.getName(), f, Modifier.isStatic(f.getModifiers()), mode.get(), null));
       }
     }
     List<Endpoint> out = new ArrayList<>(byName.values());
@@ -258,6 +296,12 @@ final class NetworkPlan {
   }
 
   private static void checkSharedTarget(Mode mode, Endpoint target, List<Endpoint> endpoints) {
+    if (target != null && target.mode().kind() == Kind.EXTERNAL && target.resolver() == null) {
+      throw new ExtensionConfigurationException("@SharedNetworkWith(\"" + mode.sharedWith() + "\") on " + mode.element()
+          + " names the Testcontainers container " + describe(target.field()) + ", but nsunit-testcontainers is not"
+          + " on the test classpath. Add the test dependency dev.nsunit:nsunit-testcontainers (same version as"
+          + " nsunit-extension).");
+    }
     if (target == null) {
       throw new ExtensionConfigurationException("@SharedNetworkWith(\"" + mode.sharedWith() + "\") on " + mode.element()
           + " names no endpoint; declared endpoints: " + endpoints.stream().map(Endpoint::name).collect(Collectors.toList())

@@ -120,6 +120,14 @@ class ConfigurationErrorTests {
     void m() {}
   }
 
+  static class ContainerWithoutInteropTestCase {
+    static org.testcontainers.fake.FakeContainer redis = new org.testcontainers.fake.FakeContainer();
+
+    @Test
+    @SharedNetworkWith("redis")
+    void m() {}
+  }
+
   static class BadMtuTestCase {
     @Test
     @BridgeNetwork(mtu = 20)
@@ -169,6 +177,11 @@ class ConfigurationErrorTests {
             "@SharedNetworkWith(\"perTest\") on [field StaticSharesPerTestTestCase.forAll] is static but names the"
                 + " per-test endpoint [field StaticSharesPerTestTestCase.perTest]; a static endpoint lives for all"
                 + " tests and can only share with another static one. Make both static, or neither."),
+        Arguments.of(ContainerWithoutInteropTestCase.class,
+            "@SharedNetworkWith(\"redis\") on [method ContainerWithoutInteropTestCase.m()] names the Testcontainers"
+                + " container [field ContainerWithoutInteropTestCase.redis], but nsunit-testcontainers is not on the"
+                + " test classpath. Add the test dependency dev.nsunit:nsunit-testcontainers (same version as"
+                + " nsunit-extension)."),
         Arguments.of(BadMtuTestCase.class,
             "@BridgeNetwork(mtu = 20) on [method BadMtuTestCase.m()] is outside 68..65535, the MTUs a veth"
                 + " accepts; Docker's default is 1500."));
