@@ -43,13 +43,15 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
   private static final String ENDPOINT = "endpoint:";
   private static final long THREAD_STOP_MILLIS = 5_000;
   private static volatile NetworkNamespace labHandle;
+  /** Classes whose declarations passed validation; a failed class is validated (and fails) again. */
+  private static final java.util.Map<Class<?>, List<Endpoint>> VALIDATED = new java.util.concurrent.ConcurrentHashMap<>();
 
   // ---- building ----
 
   @Override
   public void beforeAll(ExtensionContext context) {
     Class<?> testClass = context.getRequiredTestClass();
-    List<Endpoint> endpoints = NetworkPlan.validate(testClass);
+    List<Endpoint> endpoints = VALIDATED.computeIfAbsent(testClass, NetworkPlan::validate);
     List<Endpoint> statics = new ArrayList<>();
     for (Endpoint e : NetworkPlan.creationOrder(endpoints)) {
       // statics of enclosing classes belong to the enclosing class's own scope
@@ -72,7 +74,8 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
     Class<?> testClass = context.getRequiredTestClass();
     Method method = context.getRequiredTestMethod();
     List<Object> instances = context.getRequiredTestInstances().getAllInstances();
-    List<Endpoint> endpoints = NetworkPlan.endpoints(testClass);
+    // beforeAll does not run when the extension is registered only on a method: validate here too
+    List<Endpoint> endpoints = VALIDATED.computeIfAbsent(testClass, NetworkPlan::validate);
     List<Endpoint> perTest = new ArrayList<>();
     for (Endpoint e : NetworkPlan.creationOrder(endpoints)) {
       if (!e.isStatic() && e.mode().kind() != Kind.EXTERNAL && ownerOf(e.field(), instances) != null) {
