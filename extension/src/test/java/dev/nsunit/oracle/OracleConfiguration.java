@@ -264,6 +264,7 @@ record OracleConfiguration(int number, long seed, boolean named, boolean dad, bo
         int s = ++subnet;
         int len = lo ? 32 : V4_LENGTHS[r.nextInt(V4_LENGTHS.length)];
         int count = len >= 31 ? 1 : v4;
+        int scope = r.nextInt(10); // one per subnet: the kernel refuses a secondary of another scope
         for (int k = 0; k < count; k++) {
           String addr = "10." + n + "." + s + "." + (len >= 31 ? 0 : k + 1);
           StringBuilder c = new StringBuilder("addr add ").append(addr).append('/').append(len);
@@ -274,7 +275,6 @@ record OracleConfiguration(int number, long seed, boolean named, boolean dad, bo
           if (r.nextInt(5) == 0 && i.name.length() + 2 <= 15) {
             c.append(" label ").append(i.name).append(':').append(k);
           }
-          int scope = r.nextInt(10);
           if (scope == 0) {
             c.append(" scope link");
           } else if (scope == 1) {
