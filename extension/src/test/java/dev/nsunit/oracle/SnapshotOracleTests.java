@@ -344,6 +344,8 @@ class SnapshotOracleTests {
           str(j, "prefsrc"));
       check.same(at + " metric", "Route.metric()", e.metric(), jsonCommand + " .metric (absent: -1)",
           j.has("metric") ? j.get("metric").asLong() : -1L);
+      check.same(at + " flags", "Route.flagNames()", e.flagNames(), jsonCommand + " .flags", strings(j.get("flags")));
+      check.same(at + " pref", "Route.preferenceName()", e.preferenceName(), jsonCommand + " .pref", str(j, "pref"));
     }
   }
 
