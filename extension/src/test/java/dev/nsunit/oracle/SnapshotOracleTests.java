@@ -143,8 +143,8 @@ class SnapshotOracleTests {
   private static void compare(OracleConfiguration config, String which, NetworkNamespace ns, String path,
       List<String> expectedLinks) throws InterruptedException {
     Observation o = observeSettled(ns, path);
-    Iproute2View ip = o.ip;
-    NetworkSnapshot snap = o.snapshot;
+    Iproute2View ip = o.ip();
+    NetworkSnapshot snap = o.snapshot();
     // Guards the oracle itself: iproute2 must be looking at the namespace we built.
     assertThat(names(ip.links(), "ifname")).as("%s: iproute2 sees the links the configuration made", which)
         .containsExactlyInAnyOrderElementsOf(expectedLinks);
@@ -164,15 +164,8 @@ class SnapshotOracleTests {
     }
   }
 
-  private static final class Observation {
-    final NetworkSnapshot snapshot;
-    final Iproute2View ip;
-
-    Observation(NetworkSnapshot snapshot, Iproute2View ip) {
-      this.snapshot = snapshot;
-      this.ip = ip;
-    }
-  }
+  /** The engine's snapshot and the iproute2 reading that matched the one before it. */
+  private record Observation(NetworkSnapshot snapshot, Iproute2View ip) {}
 
   /**
    * Takes the engine's snapshot between two identical iproute2 readings, so both sides saw the
@@ -397,7 +390,7 @@ class SnapshotOracleTests {
     for (String line : text.split("\n")) {
       Matcher m = pattern.matcher(line);
       if (m.matches()) {
-        out.put(Integer.parseInt(m.group(1).split(":")[0]), line);
+        out.put(Integer.parseInt(m.group(1)), line);
       }
     }
     return out;
