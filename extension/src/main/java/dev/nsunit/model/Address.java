@@ -21,12 +21,16 @@ public record Address(int index, String interfaceName, InetAddress address, int 
     InetAddress broadcast, int scope, int flags, String label) {
 
   private static final int IFA_F_SECONDARY = 0x01;
-  private static final int IFA_F_NODAD = 0x02;
-  private static final int IFA_F_DADFAILED = 0x08;
-  private static final int IFA_F_DEPRECATED = 0x20;
   private static final int IFA_F_TENTATIVE = 0x40;
   private static final int IFA_F_PERMANENT = 0x80;
-  private static final int IFA_F_NOPREFIXROUTE = 0x200;
+  /** IFA_F_* bits in the order iproute2 prints them (print_ifa_flags); PERMANENT prints as "dynamic" when clear. */
+  private static final int[] FLAG_BITS = {
+    0x02, 0x04, 0x08, 0x10, 0x20, IFA_F_TENTATIVE, IFA_F_PERMANENT, 0x100, 0x200, 0x400, 0x800
+  };
+  private static final String[] FLAG_NAMES = {
+    "nodad", "optimistic", "dadfailed", "home", "deprecated", "tentative", "dynamic", "mngtmpaddr",
+    "noprefixroute", "autojoin", "stable-privacy"
+  };
 
   /** Whether this is an IPv6 address. */
   public boolean isIpv6() {
@@ -53,29 +57,17 @@ public record Address(int index, String interfaceName, InetAddress address, int 
     return Route.scopeName(scope);
   }
 
-  /** The flags iproute2 prints after the scope, e.g. {@code [nodad, noprefixroute]}. */
+  /** The flags iproute2 prints after the scope, in its order, e.g. {@code [nodad, dynamic, noprefixroute]}. */
   public List<String> flagNames() {
     List<String> out = new ArrayList<>();
     if ((flags & IFA_F_SECONDARY) != 0) {
       out.add(isIpv6() ? "temporary" : "secondary");
     }
-    if ((flags & IFA_F_TENTATIVE) != 0) {
-      out.add("tentative");
-    }
-    if ((flags & IFA_F_DEPRECATED) != 0) {
-      out.add("deprecated");
-    }
-    if ((flags & IFA_F_NODAD) != 0) {
-      out.add("nodad");
-    }
-    if ((flags & IFA_F_NOPREFIXROUTE) != 0) {
-      out.add("noprefixroute");
-    }
-    if ((flags & IFA_F_DADFAILED) != 0) {
-      out.add("dadfailed");
-    }
-    if ((flags & IFA_F_PERMANENT) == 0) {
-      out.add("dynamic");
+    for (int i = 0; i < FLAG_BITS.length; i++) {
+      boolean set = (flags & FLAG_BITS[i]) != 0;
+      if (FLAG_BITS[i] == IFA_F_PERMANENT ? !set : set) {
+        out.add(FLAG_NAMES[i]);
+      }
     }
     return out;
   }

@@ -68,7 +68,10 @@ public final class InetAddresses {
     }
   }
 
-  /** Formats like iproute2: dotted quad, or RFC 5952 compressed IPv6. */
+  /**
+   * Formats like iproute2 (inet_ntop): dotted quad, or RFC 5952 compressed IPv6, with the last
+   * 32 bits dotted for IPv4-mapped ({@code ::ffff:127.0.0.1}) and IPv4-compatible addresses.
+   */
   public static String format(InetAddress address) {
     if (address instanceof Inet4Address) {
       return address.getHostAddress();
@@ -97,6 +100,10 @@ public final class InetAddresses {
         bestLen = j - i;
       }
       i = j;
+    }
+    if (bestStart == 0 && (bestLen == 6 || bestLen == 5 && words[5] == 0xffff)) {
+      return (bestLen == 6 ? "::" : "::ffff:") + (a[12] & 0xff) + "." + (a[13] & 0xff) + "."
+          + (a[14] & 0xff) + "." + (a[15] & 0xff);
     }
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < 8; i++) {

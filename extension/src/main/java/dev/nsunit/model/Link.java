@@ -23,10 +23,12 @@ import java.util.Optional;
  * @param linkName the IFLA_LINK device's name when it is in the same namespace, else {@code null}
  * @param linkNetnsId the peer's namespace id when it lives elsewhere, or -1
  * @param qdisc the root qdisc name, or {@code null}
+ * @param linkDown whether the IFLA_LINK device is in this namespace and administratively down
+ *     (iproute2 then adds {@code M-DOWN} to the flags), e.g. a veth whose peer is down
  */
 public record Link(int index, String name, String kind, int type, int flags, int mtu, String mac,
     String broadcastMac, String operState, int masterIndex, String master, int linkIndex,
-    String linkName, int linkNetnsId, String qdisc) {
+    String linkName, int linkNetnsId, String qdisc, boolean linkDown) {
 
   private static final int IFF_UP = 0x1;
   private static final int IFF_LOOPBACK = 0x8;
@@ -41,6 +43,14 @@ public record Link(int index, String name, String kind, int type, int flags, int
     0x8, 0x2, 0x10, 0x1000, 0x80, 0x200, 0x100, 0x20, 0x4, 0x8000, 0x4000, 0x2000, 0x400, 0x800,
     0x1, 0x10000, 0x20000, 0x40000
   };
+
+  /** A link whose IFLA_LINK device, if any, is not known to be down. */
+  public Link(int index, String name, String kind, int type, int flags, int mtu, String mac,
+      String broadcastMac, String operState, int masterIndex, String master, int linkIndex,
+      String linkName, int linkNetnsId, String qdisc) {
+    this(index, name, kind, type, flags, mtu, mac, broadcastMac, operState, masterIndex, master,
+        linkIndex, linkName, linkNetnsId, qdisc, false);
+  }
 
   /** Administratively up (IFF_UP). */
   public boolean isUp() {
@@ -72,6 +82,9 @@ public record Link(int index, String name, String kind, int type, int flags, int
       if ((flags & FLAG_BITS[i]) != 0) {
         out.add(FLAG_NAMES[i]);
       }
+    }
+    if (linkDown) {
+      out.add("M-DOWN");
     }
     return out;
   }

@@ -7,7 +7,9 @@ import java.net.InetAddress;
  * A TCP or UDP socket as sock_diag (and {@code ss}) reports it.
  *
  * @param protocol {@link Protocol#TCP} or {@link Protocol#UDP}
- * @param local the local address ({@code 0.0.0.0} / {@code ::} for a wildcard bind)
+ * @param local the local address ({@code 0.0.0.0} / {@code ::} for a wildcard bind); an AF_INET6
+ *     socket bound to an IPv4 address (Java does this for {@code 127.0.0.1}) has an IPv4-mapped
+ *     {@link Inet6Address} such as {@code ::ffff:127.0.0.1}
  * @param localPort the local port
  * @param remote the remote address (wildcard when unconnected)
  * @param remotePort the remote port (0 when unconnected)
@@ -64,17 +66,22 @@ public record Socket(Protocol protocol, InetAddress local, int localPort, InetAd
     return state >= 0 && state < STATES.length ? STATES[state] : Integer.toString(state);
   }
 
-  /** The local end as ss prints it: {@code 0.0.0.0:6379}, {@code [::]:6379}, {@code *:6379} (dual-stack). */
+  /**
+   * The local end as ss prints it: {@code 0.0.0.0:6379}, {@code [::]:6379} (v6-only),
+   * {@code *:6379} (dual-stack), {@code [::ffff:127.0.0.1]:6379} (IPv4 on an IPv6 socket).
+   */
   public String localText() {
-    return endpoint(local, localPort, isDualStack());
+    return endpoint(local, localPort);
   }
 
-  /** The remote end as ss prints it, e.g. {@code 0.0.0.0:*}. */
+  /** The remote end as ss prints it, e.g. {@code 0.0.0.0:*}, {@code [::]:*}, {@code *:*}. */
   public String remoteText() {
-    return endpoint(remote, remotePort, isDualStack());
+    return endpoint(remote, remotePort);
   }
 
-  private static String endpoint(InetAddress address, int port, boolean star) {
+  /** Like ss's inet_addr_print: an IPv6 wildcard prints as {@code *} unless the socket is v6-only. */
+  private String endpoint(InetAddress address, int port) {
+    boolean star = address instanceof Inet6Address && address.isAnyLocalAddress() && !v6Only;
     String host = star ? "*" : address instanceof Inet6Address
         ? "[" + InetAddresses.format(address) + "]" : InetAddresses.format(address);
     return host + ":" + (port == 0 ? "*" : Integer.toString(port));

@@ -25,6 +25,7 @@ import java.util.Map;
 
 /** Encoding and decoding of RTM_*LINK messages. */
 final class Links {
+  private static final int IFF_UP = 0x1;
   private static final String[] OPER_STATES = {
     "UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"
   };
@@ -60,21 +61,32 @@ final class Links {
 
   /** Resolves masters' and peers' names within one dump. */
   static List<Link> resolve(List<Raw> raws) {
-    Map<Integer, String> names = new HashMap<>();
+    Map<Integer, Raw> byIndex = new HashMap<>();
     for (Raw r : raws) {
-      names.put(r.index(), r.name());
+      byIndex.put(r.index(), r);
     }
     List<Link> out = new ArrayList<>(raws.size());
     for (Raw r : raws) {
-      out.add(toLink(r, names.get(r.masterIndex()), r.linkNetnsId() >= 0 ? null : names.get(r.linkIndex())));
+      Raw master = byIndex.get(r.masterIndex());
+      out.add(toLink(r, master == null ? null : master.name(), sameNamespaceLink(r) ? byIndex.get(r.linkIndex()) : null));
     }
     return out;
   }
 
-  static Link toLink(Raw r, String master, String linkName) {
+  /** Whether IFLA_LINK names a device of this namespace (not a veth peer elsewhere). */
+  static boolean sameNamespaceLink(Raw r) {
+    return r.linkIndex() != 0 && r.linkNetnsId() < 0 && r.linkIndex() != r.index();
+  }
+
+  /**
+   * Builds the link; {@code link} is its IFLA_LINK device when that is in this namespace. Like
+   * iproute2, a same-namespace IFLA_LINK device that is down or unknown makes the link M-DOWN.
+   */
+  static Link toLink(Raw r, String master, Raw link) {
+    boolean linkDown = sameNamespaceLink(r) && (link == null || (link.flags() & IFF_UP) == 0);
     return new Link(r.index(), r.name(), r.kind(), r.type(), r.flags(), r.mtu(), r.mac(),
-        r.broadcastMac(), r.operState(), r.masterIndex(), master, r.linkIndex(), linkName,
-        r.linkNetnsId(), r.qdisc());
+        r.broadcastMac(), r.operState(), r.masterIndex(), master, r.linkIndex(),
+        link == null ? null : link.name(), r.linkNetnsId(), r.qdisc(), linkDown);
   }
 
   static String mac(byte[] raw) {

@@ -3,6 +3,7 @@ package dev.nsunit.engine.netlink;
 import static dev.nsunit.engine.netlink.NetlinkConstants.RTA_DST;
 import static dev.nsunit.engine.netlink.NetlinkConstants.RTA_GATEWAY;
 import static dev.nsunit.engine.netlink.NetlinkConstants.RTA_OIF;
+import static dev.nsunit.engine.netlink.NetlinkConstants.RTA_PREF;
 import static dev.nsunit.engine.netlink.NetlinkConstants.RTA_PREFSRC;
 import static dev.nsunit.engine.netlink.NetlinkConstants.RTA_PRIORITY;
 import static dev.nsunit.engine.netlink.NetlinkConstants.RTA_TABLE;
@@ -54,7 +55,7 @@ final class Routes {
     long metric = a.has(RTA_PRIORITY) ? Integer.toUnsignedLong(a.u32(RTA_PRIORITY, 0)) : -1;
     return new Route(ipv6, dstLen == 0 ? null : new IpPrefix(dst, dstLen), a.address(RTA_GATEWAY),
         oif, oif == 0 ? null : names.get(oif), scope, protocol, type, a.address(RTA_PREFSRC), metric,
-        a.u32(RTA_TABLE, table));
+        a.u32(RTA_TABLE, table), flags, a.has(RTA_PREF) ? a.u8(RTA_PREF, 0) : -1);
   }
 
   static InetAddress any(boolean ipv6) {

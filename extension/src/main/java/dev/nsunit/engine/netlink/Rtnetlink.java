@@ -105,19 +105,26 @@ public final class Rtnetlink implements AutoCloseable {
       return Optional.empty();
     }
     Links.Raw raw = found.get(0);
-    String master = raw.masterIndex() > 0 ? linkName(raw.masterIndex()) : null;
-    String peer = raw.linkIndex() > 0 && raw.linkNetnsId() < 0 && raw.linkIndex() != raw.index()
-        ? linkName(raw.linkIndex()) : null;
-    return Optional.of(Links.toLink(raw, master, peer));
+    Links.Raw master = raw.masterIndex() > 0 ? rawLink(raw.masterIndex()) : null;
+    Links.Raw peer = Links.sameNamespaceLink(raw) ? rawLink(raw.linkIndex()) : null;
+    return Optional.of(Links.toLink(raw, master == null ? null : master.name(), peer));
   }
 
-  private String linkName(int index) {
-    List<String> names = socket.request(m -> {
-      m.begin(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, "ip link show dev if" + index).ifinfomsg(0, 0, index, 0, 0);
-      Links.skipStats(m);
-      m.end();
-    }, r -> Links.decode(r).name());
-    return names.isEmpty() ? null : names.get(0);
+  private Links.Raw rawLink(int index) {
+    List<Links.Raw> found;
+    try {
+      found = socket.request(m -> {
+        m.begin(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, "ip link show dev if" + index).ifinfomsg(0, 0, index, 0, 0);
+        Links.skipStats(m);
+        m.end();
+      }, Links::decode);
+    } catch (NetlinkException e) {
+      if (e.errno() == ENODEV) {
+        return null; // deleted meanwhile
+      }
+      throw e;
+    }
+    return found.isEmpty() ? null : found.get(0);
   }
 
   /**

@@ -13,6 +13,7 @@ import static dev.nsunit.engine.netlink.NetlinkConstants.TCP_LISTEN;
 
 import dev.nsunit.engine.libc.Libc;
 import dev.nsunit.model.Socket;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -96,7 +97,9 @@ public final class SockDiag implements AutoCloseable {
     byte[] raw = new byte[len];
     p.get(offset, raw);
     try {
-      return InetAddress.getByAddress(raw);
+      // Inet6Address.getByAddress keeps ::ffff:a.b.c.d an IPv6 address (InetAddress.getByAddress
+      // would turn it into IPv4): it is an AF_INET6 socket, and ss prints it as such.
+      return len == 16 ? Inet6Address.getByAddress(null, raw, -1) : InetAddress.getByAddress(raw);
     } catch (UnknownHostException e) {
       throw new AssertionError(e);
     }
