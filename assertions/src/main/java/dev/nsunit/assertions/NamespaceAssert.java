@@ -580,7 +580,7 @@ public class NamespaceAssert extends AbstractNetworkAssert<NamespaceAssert, Netw
 
   /** Whether a socket bound as {@code s} receives traffic for {@code address}. */
   static boolean accepts(Socket s, InetAddress address) {
-    if (s.local().equals(address)) {
+    if (s.local().equals(address) || s.localUnmapped().equals(address)) {
       return true;
     }
     if (!s.isWildcard()) {

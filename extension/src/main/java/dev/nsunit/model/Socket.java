@@ -46,6 +46,31 @@ public record Socket(Protocol protocol, InetAddress local, int localPort, InetAd
     return protocol == Protocol.TCP && state == 10;
   }
 
+  /**
+   * The local address with an IPv4-mapped IPv6 address ({@code ::ffff:127.0.0.1}, which a Java
+   * dual-stack socket bound to 127.0.0.1 has) turned into its IPv4 address; otherwise
+   * {@link #local()} itself.
+   */
+  public InetAddress localUnmapped() {
+    byte[] a = local.getAddress();
+    if (a.length != 16) {
+      return local;
+    }
+    for (int i = 0; i < 10; i++) {
+      if (a[i] != 0) {
+        return local;
+      }
+    }
+    if ((a[10] & 0xff) != 0xff || (a[11] & 0xff) != 0xff) {
+      return local;
+    }
+    try {
+      return InetAddress.getByAddress(new byte[] {a[12], a[13], a[14], a[15]});
+    } catch (java.net.UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   /** Whether the socket is bound to the wildcard address of its family. */
   public boolean isWildcard() {
     return local.isAnyLocalAddress();
