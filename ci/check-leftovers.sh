@@ -19,7 +19,7 @@ state() {
   echo "# firewall rules"
   { iptables-save; ip6tables-save; } 2>/dev/null | grep '^-A' | sort || true
   echo "# docker engine processes"
-  ps -eo pid=,comm= | awk '$2 ~ /^(dockerd|containerd|containerd-shim|docker-proxy)$/' | sort
+  ps -eo pid=,stat=,comm= | awk '$2 !~ /^Z/ && $3 ~ /^(dockerd|containerd|containerd-shim|docker-proxy)$/ { print $1, $3 }' | sort
 }
 
 case "$mode" in

@@ -42,13 +42,16 @@ CGROUP=nsunit-docker                # containers' cgroup parent: stop finds and 
 IMAGE=nsunit/busybox-echo:latest
 CLOSED_PROXY=http://127.0.0.1:9     # discard port: nothing listens there (checked at start)
 DOCKER=/usr/bin/docker              # the package's client, not another docker earlier on PATH
+created_policy=0
 
 say() { echo "docker-engine: $*" >&2; }
 die() { say "$*"; exit 1; }
-dk() { "$DOCKER" -H "unix://$SOCK" "$@"; }
+dk() { [ -x "$DOCKER" ] || DOCKER=docker; "$DOCKER" -H "unix://$SOCK" "$@"; }
 now() { date +%s.%N; }
 took() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
-is_dockerd() { [ -n "$1" ] && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = dockerd ]; }
+# A process that exists and is not a zombie (an orphan waits for init to reap it).
+alive() { local st; st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) && [ -n "$st" ] && [ "${st%% *}" != Z ]; }
+is_dockerd() { [ -n "$1" ] && alive "$1" && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = dockerd ]; }
 ours_pid() { [ -s "$PIDFILE" ] && is_dockerd "$(cat "$PIDFILE")" && cat "$PIDFILE"; }
 
 install_packages() {
@@ -56,14 +59,15 @@ install_packages() {
   command -v dockerd >/dev/null || need+=(docker.io)
   dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
   [ ${#need[@]} -eq 0 ] && return 0
-  local t0 dockerd_before containerd_before created_policy=0
+  local t0 dockerd_before containerd_before
   t0=$(now)
-  dockerd_before=$(pgrep -x dockerd || true)
-  containerd_before=$(pgrep -x containerd || true)
+  dockerd_before=$(running dockerd)
+  containerd_before=$(running containerd)
   # Forbid package scripts from starting services (docker's init script would start a daemon
   # with default flags: NAT and forwarding). Never replace or delete a policy-rc.d we did not
   # create.
   if [ ! -e /usr/sbin/policy-rc.d ]; then
+    trap '[ "$created_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d' EXIT   # even if interrupted
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
     chmod 755 /usr/sbin/policy-rc.d
     created_policy=1
@@ -73,7 +77,7 @@ install_packages() {
   local ok=1
   { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}"; } \
     > /tmp/nsunit-docker-apt.log 2>&1 || ok=0
-  [ "$created_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
+  [ "$created_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d && created_policy=0
   [ "$ok" = 1 ] || { tail -n 20 /tmp/nsunit-docker-apt.log >&2; die "could not install ${need[*]}"; }
   rm -f /tmp/nsunit-docker-apt.log
   # Measured: docker.io 20.10.24 + busybox-static 1.35 (pulling in containerd 1.6.20, runc,
@@ -88,14 +92,14 @@ install_packages() {
 # someone else's and are left alone.
 stop_package_daemons() {
   local before_d=$1 before_c=$2 pid
-  for pid in $(pgrep -x dockerd || true); do
+  for pid in $(running dockerd); do
     grep -qw "$pid" <<< "$before_d" && continue
     say "the package started dockerd ($pid) with default flags: stopping it"
     [ -x /etc/init.d/docker ] && /etc/init.d/docker stop >/dev/null 2>&1 || true
     kill -TERM "$pid" 2>/dev/null || true
     wait_gone "$pid" 20 || kill -KILL "$pid" 2>/dev/null || true
   done
-  for pid in $(pgrep -x containerd || true); do
+  for pid in $(running containerd); do
     grep -qw "$pid" <<< "$before_c" && continue
     say "the package started containerd ($pid): stopping it"
     [ -x /etc/init.d/containerd ] && /etc/init.d/containerd stop >/dev/null 2>&1 || true
@@ -104,23 +108,32 @@ stop_package_daemons() {
   done
 }
 
+# Live (not zombie) pids of processes with this exact name.
+running() { local p; for p in $(pgrep -x "$1" || true); do alive "$p" && echo "$p"; done; return 0; }
+
 wait_gone() { # pid seconds
   local i
-  for ((i = 0; i < $2 * 10; i++)); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  for ((i = 0; i < $2 * 10; i++)); do alive "$1" || return 0; sleep 0.1; done
   return 1
 }
 
 start() {
   [ "$(id -u)" = 0 ] || die "needs root (it starts dockerd)"
   if ours_pid >/dev/null; then
-    dk info >/dev/null 2>&1 && { say "already running (pid $(cat "$PIDFILE"))"; return 0; }
-    die "our dockerd runs but does not answer; run: $0 stop"
+    if dk info >/dev/null 2>&1 && dk image inspect "$IMAGE" >/dev/null 2>&1; then
+      say "already running (pid $(cat "$PIDFILE"))"; return 0
+    fi
+    say "our dockerd runs but is not usable: restarting it"; stop
+  elif [ -e "$STATE" ]; then
+    say "cleaning up what an earlier run left behind"; stop
   fi
   install_packages
   command -v dockerd >/dev/null || die "dockerd not found after install"
 
   # Someone else's Docker on this machine: do not share its bridge or its containerd.
-  pgrep -x dockerd >/dev/null && die "a dockerd not started by this script runs ($(pgrep -a -x dockerd | head -1)); stop it first, or let Testcontainers use it"
+  local other
+  other=$(running dockerd | head -1)
+  [ -z "$other" ] || die "a dockerd not started by this script runs ($(ps -o pid=,args= -p "$other")); stop it first, or let Testcontainers use it"
   ip link show docker0 >/dev/null 2>&1 && die "a docker0 bridge already exists on this host (another Docker's): not touching it"
   [ -S /run/containerd/containerd.sock ] && say "note: a system containerd answers at /run/containerd/containerd.sock; dockerd will use it"
   ss -Htln 'sport = :9' | grep -q . && die "something listens on port 9: the closed proxy port is not closed"
@@ -173,7 +186,7 @@ start() {
   # absent). Nothing else was needed: cgroup v1 is mounted, overlay2 works on ext4.
   for ((i = 0; i < 600; i++)); do
     dk info >/dev/null 2>&1 && break
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if ! alive "$pid"; then
       tail -n 30 "$LOG" >&2; stop; die "dockerd exited during start (log above)"
     fi
     sleep 0.1
@@ -283,7 +296,7 @@ stop() {
   fi
   # Shim sockets of killed shims stay in /run/containerd/s: the directory was not there before
   # start, so all of it is ours, unless another containerd has started using it since.
-  if [ -s "$STATE" ] && grep -qx 'run_containerd=created' "$STATE" && ! pgrep -x containerd >/dev/null; then
+  if [ -s "$STATE" ] && grep -qx 'run_containerd=created' "$STATE" && [ -z "$(running containerd)" ]; then
     rm -rf /run/containerd
   fi
   cleanup_files
@@ -320,6 +333,7 @@ kill_cgroups() {
 leftovers() {
   local pid comm
   for pid in "$@" $(pgrep -f -- "$EXEC_ROOT/" || true); do
+    alive "$pid" || continue
     comm=$(cat "/proc/$pid/comm" 2>/dev/null) || continue
     case "$comm" in
       dockerd|containerd|containerd-shim*|docker-proxy|runc) echo "$pid" ;;

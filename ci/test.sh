@@ -24,6 +24,7 @@ ci/install-deps.sh
 # every engine process must really be gone.
 before=$(mktemp)
 trap 'ci/docker-engine.sh stop || true; rm -f "$before"' EXIT
+trap 'exit 130' INT TERM   # so the EXIT trap stops the engine on Ctrl-C or a CI timeout too
 ci/check-leftovers.sh snapshot "$before"
 
 if ci/docker-engine.sh start; then
