@@ -150,6 +150,8 @@ start() {
     [ -e /run/docker ] || echo "run_docker=created"
     # containerd 1.6 puts shim sockets in /run/containerd/s whatever its state dir is.
     [ -e /run/containerd ] || echo "run_containerd=created"
+    # umount(8) in stop's crash path makes libmount's /run/mount (empty once done).
+    [ -e /run/mount ] || echo "run_mount=created"
   } > "$STATE"
   # Our own config, so a user's /etc/docker/daemon.json is ignored; the libtrust key that
   # dockerd 20.10 would otherwise write to /etc/docker/key.json goes to our exec root.
@@ -298,6 +300,9 @@ stop() {
   # start, so all of it is ours, unless another containerd has started using it since.
   if [ -s "$STATE" ] && grep -qx 'run_containerd=created' "$STATE" && [ -z "$(running containerd)" ]; then
     rm -rf /run/containerd
+  fi
+  if [ -s "$STATE" ] && grep -qx 'run_mount=created' "$STATE"; then
+    rmdir /run/mount 2>/dev/null || true
   fi
   cleanup_files
   rm -f "$STATE"
