@@ -288,7 +288,7 @@ stop() {
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || say "could not unmount $m"
   done
   if [ -s "$STATE" ] && grep -qx 'docker0=created' "$STATE" && ip link show docker0 >/dev/null 2>&1; then
-    ip link delete docker0
+    ip link delete docker0 2>/dev/null || ! ip link show docker0 >/dev/null 2>&1 || say "could not delete docker0"
   fi
   if [ -s "$STATE" ]; then
     check_forwarding || { rm -f "$STATE"; cleanup_files; die "dockerd had changed IP forwarding (restored)"; }
