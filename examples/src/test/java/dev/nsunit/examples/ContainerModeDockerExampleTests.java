@@ -31,7 +31,8 @@ class ContainerModeDockerExampleTests {
 
   @Container
   static final GenericContainer<?> echo =
-      new GenericContainer<>(DockerImageName.parse("nsunit/busybox-echo:latest"));
+      new GenericContainer<>(DockerImageName.parse("nsunit/busybox-echo:latest"))
+          .withImagePullPolicy(image -> false); // built locally by ci/docker-engine.sh; never pulled
 
   @BeforeAll
   static void waitUntilItListens() throws InterruptedException {

@@ -37,10 +37,10 @@ class ContainerInteropTests {
   static final DockerImageName IMAGE = DockerImageName.parse(IMAGE_NAME);
 
   @Container
-  static final GenericContainer<?> echo = new GenericContainer<>(IMAGE);
+  static final GenericContainer<?> echo = new GenericContainer<>(IMAGE).withImagePullPolicy(image -> false);
 
   @Container
-  static final GenericContainer<?> offline = new GenericContainer<>(IMAGE).withNetworkMode("none");
+  static final GenericContainer<?> offline = new GenericContainer<>(IMAGE).withImagePullPolicy(image -> false).withNetworkMode("none");
 
   @BeforeAll
   static void waitForTheListeners() throws Exception {
@@ -95,7 +95,7 @@ class ContainerInteropTests {
   }
 
   static class NotStartedTestCase {
-    static final GenericContainer<?> idle = new GenericContainer<>(IMAGE);
+    static final GenericContainer<?> idle = new GenericContainer<>(IMAGE).withImagePullPolicy(image -> false);
 
     @Test
     @SharedNetworkWith("idle")
