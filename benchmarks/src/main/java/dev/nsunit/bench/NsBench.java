@@ -42,7 +42,9 @@ import java.util.List;
  * </ul>
  *
  * <p>Times are {@link System#nanoTime()}, which is CLOCK_MONOTONIC on Linux, as in the other
- * implementations. Results are kept in memory and printed at the end: no I/O in the loop.
+ * implementations. Results are kept in memory and printed at the end: no I/O in the loop. It
+ * runs exactly the warm-ups {@code -w} asks for; benchmarks/README.md explains the JVM flags
+ * the recorded runs used (they move JIT compilation into those warm-ups).
  */
 public final class NsBench {
   private static final Path HOST = Path.of("/run/netns/pbhost");
