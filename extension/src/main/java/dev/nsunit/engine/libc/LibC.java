@@ -50,4 +50,8 @@ public interface LibC {
   int close(int fd);
 
   int gettid();
+
+  @SaveError
+  @ssize_t
+  long readlink(String path, @Out ByteBuffer buf, @size_t long bufsiz);
 }

@@ -46,6 +46,13 @@ public final class Libc {
 
   private static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
   private static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
+  private static final int SCRATCH_SIZE = 256;
+  /**
+   * Per-thread scratch memory for small option values and paths, so that each setsockopt or
+   * readlink does not allocate (and later free, through a Cleaner) a direct buffer of its own.
+   */
+  private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(
+      () -> ByteBuffer.allocateDirect(SCRATCH_SIZE).order(ByteOrder.nativeOrder()));
 
   private Libc() {}
 
@@ -141,7 +148,7 @@ public final class Libc {
 
   /** {@code setsockopt} with a 32-bit integer value. */
   public static void setsockopt(int fd, int level, int option, int value) {
-    ByteBuffer v = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
+    ByteBuffer v = SCRATCH.get();
     v.putInt(0, value);
     if (LIBC.setsockopt(fd, level, option, v, 4) != 0) {
       throw failure("setsockopt", "fd " + fd + ", level " + level + ", option " + option + " = " + value);
@@ -150,7 +157,7 @@ public final class Libc {
 
   /** Sets a {@code struct timeval} option such as {@link #SO_RCVTIMEO}. */
   public static void setTimeout(int fd, int option, long millis) {
-    ByteBuffer tv = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+    ByteBuffer tv = SCRATCH.get();
     tv.putLong(0, millis / 1000);
     tv.putLong(8, (millis % 1000) * 1000);
     if (LIBC.setsockopt(fd, SOL_SOCKET, option, tv, 16) != 0) {
@@ -160,7 +167,7 @@ public final class Libc {
 
   /** {@code getsockopt} of a 64-bit value, e.g. {@link #SO_NETNS_COOKIE}. */
   public static long getsockoptLong(int fd, int level, int option) {
-    ByteBuffer v = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
+    ByteBuffer v = SCRATCH.get();
     IntByReference len = new IntByReference(8);
     if (LIBC.getsockopt(fd, level, option, v, len) != 0) {
       throw failure("getsockopt", "fd " + fd + ", level " + level + ", option " + option);
@@ -185,6 +192,24 @@ public final class Libc {
         throw new NativeCallException(errno, "close", "fd " + fd);
       }
     }
+  }
+
+  /**
+   * The target of the symbolic link {@code path}, e.g. {@code net:[4026531840]} for a
+   * {@code /proc/.../ns/net} file. Cheaper than {@code Files.readSymbolicLink} on a hot path.
+   */
+  public static String readlink(String path) {
+    ByteBuffer buf = SCRATCH.get();
+    long n = LIBC.readlink(path, buf, SCRATCH_SIZE);
+    if (n < 0) {
+      throw failure("readlink", path);
+    }
+    if (n >= SCRATCH_SIZE) {
+      throw new NativeCallException(36, "readlink", path + " (target longer than " + SCRATCH_SIZE + " bytes)");
+    }
+    byte[] bytes = new byte[(int) n];
+    buf.get(0, bytes);
+    return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** The calling thread's kernel thread id. */

@@ -17,12 +17,20 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Attributes {
   private static final int MAX_TYPE = 64;
-  private static final Attributes EMPTY = new Attributes(new ByteBuffer[0]);
+  private static final Attributes EMPTY = new Attributes(null, new int[0]);
 
-  private final ByteBuffer[] byType;
+  /** The buffer the attributes live in (native order); read with absolute indexes only. */
+  private final ByteBuffer buffer;
+  /**
+   * Per type, the payload's index in {@link #buffer} at {@code [2 * type]} (0 when absent: a
+   * payload always follows a 4-byte header) and its length at {@code [2 * type + 1]}. Offsets
+   * rather than one slice per attribute: decoders read a few of the dozens a message carries.
+   */
+  private final int[] where;
 
-  private Attributes(ByteBuffer[] byType) {
-    this.byType = byType;
+  private Attributes(ByteBuffer buffer, int[] where) {
+    this.buffer = buffer;
+    this.where = where;
   }
 
   /**
@@ -30,12 +38,17 @@ public final class Attributes {
    * are skipped: no family nsunit reads uses them.
    */
   public static Attributes parse(ByteBuffer region) {
-    ByteBuffer b = region.slice().order(ByteOrder.nativeOrder());
-    int length = b.limit();
+    ByteBuffer b = region.order() == ByteOrder.nativeOrder() ? region : region.duplicate().order(ByteOrder.nativeOrder());
+    return parse(b, region.position(), region.limit());
+  }
+
+  /** Parses the attributes in {@code [from, to)} of {@code b}, which must be in native order. */
+  static Attributes parse(ByteBuffer b, int from, int to) {
+    int length = to - from;
     if (length == 0) {
       return EMPTY;
     }
-    ByteBuffer[] byType = new ByteBuffer[MAX_TYPE + 1];
+    int[] where = new int[2 * (MAX_TYPE + 1)];
     int offset = 0;
     while (offset < length) {
       int remaining = length - offset;
@@ -43,8 +56,8 @@ public final class Attributes {
         throw new NetlinkFormatException(remaining + " trailing bytes at attribute offset " + offset
             + " are shorter than a 4-byte nlattr header");
       }
-      int attrLen = b.getShort(offset) & 0xffff;
-      int type = b.getShort(offset + 2) & NLA_TYPE_MASK;
+      int attrLen = b.getShort(from + offset) & 0xffff;
+      int type = b.getShort(from + offset + 2) & NLA_TYPE_MASK;
       if (attrLen < NLA_HDRLEN) {
         throw new NetlinkFormatException("nla_len " + attrLen + " of attribute type " + type
             + " at offset " + offset + " is smaller than its 4-byte header");
@@ -54,73 +67,82 @@ public final class Attributes {
             + " at offset " + offset + " exceeds the " + remaining + " bytes left (truncated attribute)");
       }
       if (type <= MAX_TYPE) {
-        byType[type] = b.slice(offset + NLA_HDRLEN, attrLen - NLA_HDRLEN).order(ByteOrder.nativeOrder());
+        where[2 * type] = from + offset + NLA_HDRLEN;
+        where[2 * type + 1] = attrLen - NLA_HDRLEN;
       }
       offset += Math.min(align(attrLen), remaining);
     }
-    return new Attributes(byType);
+    return new Attributes(b, where);
   }
 
   /** Whether an attribute of this type is present. */
   public boolean has(int type) {
-    return type < byType.length && byType[type] != null;
+    return type >= 0 && 2 * type < where.length && where[2 * type] != 0;
+  }
+
+  /** The payload index of {@code type}, or 0 when absent. */
+  private int offset(int type) {
+    return type >= 0 && 2 * type < where.length ? where[2 * type] : 0;
   }
 
   /** The attribute's payload (native order, position 0), or {@code null} when absent. */
   public ByteBuffer get(int type) {
-    return type < byType.length ? byType[type] : null;
+    int at = offset(type);
+    return at == 0 ? null : buffer.slice(at, where[2 * type + 1]).order(ByteOrder.nativeOrder());
   }
 
-  private ByteBuffer require(int type, int minLength) {
-    ByteBuffer v = get(type);
-    if (v != null && v.limit() < minLength) {
-      throw new NetlinkFormatException("attribute type " + type + " has " + v.limit()
+  /** The offset of an attribute of at least {@code minLength} bytes, or 0 when absent. */
+  private int require(int type, int minLength) {
+    int at = offset(type);
+    if (at != 0 && where[2 * type + 1] < minLength) {
+      throw new NetlinkFormatException("attribute type " + type + " has " + where[2 * type + 1]
           + " bytes; at least " + minLength + " expected");
     }
-    return v;
+    return at;
   }
 
   /** A NUL-terminated string attribute, or {@code null} when absent. */
   public String string(int type) {
-    ByteBuffer v = get(type);
-    if (v == null) {
+    int at = offset(type);
+    if (at == 0) {
       return null;
     }
-    int end = 0;
-    while (end < v.limit() && v.get(end) != 0) {
+    int limit = at + where[2 * type + 1];
+    int end = at;
+    while (end < limit && buffer.get(end) != 0) {
       end++;
     }
-    byte[] bytes = new byte[end];
-    v.get(0, bytes);
+    byte[] bytes = new byte[end - at];
+    buffer.get(at, bytes);
     return new String(bytes, StandardCharsets.UTF_8);
   }
 
   /** A u32 attribute (native order), or {@code absent} when missing. */
   public int u32(int type, int absent) {
-    ByteBuffer v = require(type, 4);
-    return v == null ? absent : v.getInt(0);
+    int at = require(type, 4);
+    return at == 0 ? absent : buffer.getInt(at);
   }
 
   /** A u8 attribute, or {@code absent} when missing. */
   public int u8(int type, int absent) {
-    ByteBuffer v = require(type, 1);
-    return v == null ? absent : v.get(0) & 0xff;
+    int at = require(type, 1);
+    return at == 0 ? absent : buffer.get(at) & 0xff;
   }
 
   /** A u16 attribute in network byte order, or {@code absent} when missing. */
   public int be16(int type, int absent) {
-    ByteBuffer v = require(type, 2);
-    return v == null ? absent : ((v.get(0) & 0xff) << 8) | (v.get(1) & 0xff);
+    int at = require(type, 2);
+    return at == 0 ? absent : ((buffer.get(at) & 0xff) << 8) | (buffer.get(at + 1) & 0xff);
   }
 
   /** The attribute's raw bytes, or {@code null} when absent. */
   public byte[] bytes(int type) {
-    ByteBuffer v = get(type);
-    if (v == null) {
+    int at = offset(type);
+    if (at == 0) {
       return null;
     }
-    byte[] out = new byte[v.limit()];
-    v.get(0, out);
+    byte[] out = new byte[where[2 * type + 1]];
+    buffer.get(at, out);
     return out;
   }
 
@@ -143,7 +165,7 @@ public final class Attributes {
 
   /** The attributes nested inside attribute {@code type}; empty when absent. */
   public Attributes nested(int type) {
-    ByteBuffer v = get(type);
-    return v == null ? EMPTY : parse(v);
+    int at = offset(type);
+    return at == 0 ? EMPTY : parse(buffer, at, at + where[2 * type + 1]);
   }
 }

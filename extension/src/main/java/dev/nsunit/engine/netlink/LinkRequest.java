@@ -75,11 +75,22 @@ public final class LinkRequest {
   /** Validates an interface name against the kernel's rules (1 to 15 bytes, no '/', ':' or whitespace). */
   public static String checkName(String name) {
     if (name == null || name.isEmpty() || name.length() > MAX_NAME_LENGTH
-        || name.equals(".") || name.equals("..") || name.chars().anyMatch(c -> c == '/' || c == ':' || Character.isWhitespace(c))) {
+        || name.equals(".") || name.equals("..") || hasForbiddenChar(name)) {
       throw new IllegalArgumentException("\"" + name + "\" is not a valid interface name: use 1 to "
           + MAX_NAME_LENGTH + " characters without '/', ':' or spaces");
     }
     return name;
+  }
+
+  /** A plain loop rather than a stream: this runs on every request that names a link. */
+  private static boolean hasForbiddenChar(String name) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c == '/' || c == ':' || Character.isWhitespace(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

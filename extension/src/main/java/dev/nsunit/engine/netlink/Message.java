@@ -68,8 +68,10 @@ public record Message(int type, int flags, int seq, int portId, ByteBuffer paylo
       throw new NetlinkFormatException(NetlinkConstants.messageTypeName(type) + " payload of "
           + payload.limit() + " bytes is shorter than its " + headerLength + "-byte header");
     }
-    return Attributes.parse(payload.slice(headerLength, payload.limit() - headerLength)
-        .order(ByteOrder.nativeOrder()));
+    // the payload is already in native order: parse in place rather than slicing it again
+    return payload.order() == ByteOrder.nativeOrder()
+        ? Attributes.parse(payload, headerLength, payload.limit())
+        : Attributes.parse(payload.slice(headerLength, payload.limit() - headerLength));
   }
 
   /** Requires the payload to hold at least {@code length} bytes. */

@@ -199,6 +199,19 @@ public final class MessageBuilder {
     return this;
   }
 
+  /**
+   * A description whose text is built only if an error message needs it: most requests succeed,
+   * and string concatenation on every request is measurable on cold (interpreted) code paths.
+   */
+  static Object lazy(java.util.function.Supplier<String> text) {
+    return new Object() {
+      @Override
+      public String toString() {
+        return text.get();
+      }
+    };
+  }
+
   /** Number of complete messages. */
   public int count() {
     return starts.size();

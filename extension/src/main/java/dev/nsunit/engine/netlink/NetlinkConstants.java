@@ -133,6 +133,7 @@ public final class NetlinkConstants {
   public static final int RTA_PREFSRC = 7;
   public static final int RTA_TABLE = 15;
   public static final int RTA_PREF = 20;
+  public static final int RT_TABLE_COMPAT = 252;
   public static final int RT_TABLE_MAIN = 254;
   public static final int RT_TABLE_LOCAL = 255;
   public static final int RTPROT_UNSPEC = 0;

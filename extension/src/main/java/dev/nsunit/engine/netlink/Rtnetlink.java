@@ -26,6 +26,9 @@ import static dev.nsunit.engine.netlink.NetlinkConstants.RTM_NEWADDR;
 import static dev.nsunit.engine.netlink.NetlinkConstants.RTM_NEWLINK;
 import static dev.nsunit.engine.netlink.NetlinkConstants.RT_SCOPE_HOST;
 import static dev.nsunit.engine.netlink.NetlinkConstants.RT_SCOPE_UNIVERSE;
+import static dev.nsunit.engine.netlink.NetlinkConstants.RTMSG_LEN;
+import static dev.nsunit.engine.netlink.NetlinkConstants.RTM_NEWROUTE;
+import static dev.nsunit.engine.netlink.NetlinkConstants.RT_TABLE_COMPAT;
 import static dev.nsunit.engine.netlink.NetlinkConstants.RT_TABLE_MAIN;
 
 import dev.nsunit.engine.libc.Libc;
@@ -34,11 +37,11 @@ import dev.nsunit.model.IpPrefix;
 import dev.nsunit.model.Link;
 import dev.nsunit.model.Neighbour;
 import dev.nsunit.model.Route;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * rtnetlink operations on the namespace its socket lives in: links, addresses, routes and
@@ -76,15 +79,15 @@ public final class Rtnetlink implements AutoCloseable {
 
   /** The link called {@code name}. Equivalent to: {@code ip link show dev NAME}. */
   public Optional<Link> link(String name) {
-    return getLink(0, LinkRequest.checkName(name), "ip link show dev " + name);
+    return getLink(0, LinkRequest.checkName(name), MessageBuilder.lazy(() -> "ip link show dev " + name));
   }
 
   /** The link with ifindex {@code index}. */
   public Optional<Link> link(int index) {
-    return getLink(index, null, "ip link show dev if" + index);
+    return getLink(index, null, MessageBuilder.lazy(() -> "ip link show dev if" + index));
   }
 
-  private Optional<Link> getLink(int index, String name, String description) {
+  private Optional<Link> getLink(int index, String name, Object description) {
     List<Links.Raw> found;
     try {
       found = socket.request(m -> {
@@ -114,7 +117,7 @@ public final class Rtnetlink implements AutoCloseable {
     List<Links.Raw> found;
     try {
       found = socket.request(m -> {
-        m.begin(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, "ip link show dev if" + index).ifinfomsg(0, 0, index, 0, 0);
+        m.begin(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, MessageBuilder.lazy(() -> "ip link show dev if" + index)).ifinfomsg(0, 0, index, 0, 0);
         Links.skipStats(m);
         m.end();
       }, Links::decode);
@@ -135,7 +138,8 @@ public final class Rtnetlink implements AutoCloseable {
   public int indexOf(String name) {
     LinkRequest.checkName(name);
     List<Integer> found = socket.request(m -> {
-      m.begin(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, "ip link show dev " + name).ifinfomsg(0, 0, 0, 0, 0)
+      m.begin(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, MessageBuilder.lazy(() -> "ip link show dev " + name))
+          .ifinfomsg(0, 0, 0, 0, 0)
           .attrString(IFLA_IFNAME, name);
       Links.skipStats(m);
       m.end();
@@ -162,8 +166,8 @@ public final class Rtnetlink implements AutoCloseable {
   }
 
   static void encodeSetUp(MessageBuilder m, int index, String name, boolean up) {
-    String target = name != null ? name : "if" + index;
-    m.begin(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, up ? "ip link set dev " + target + " up" : "ip link set dev " + target + " down")
+    m.begin(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK,
+            MessageBuilder.lazy(() -> "ip link set dev " + (name != null ? name : "if" + index) + (up ? " up" : " down")))
         .ifinfomsg(0, 0, index, up ? IFF_UP : 0, IFF_UP);
     if (name != null) {
       m.attrString(IFLA_IFNAME, name);
@@ -196,7 +200,7 @@ public final class Rtnetlink implements AutoCloseable {
    * dropping the namespace that holds it. Equivalent to: {@code ip link del dev IF}.
    */
   public void delete(int index) {
-    socket.execute(m -> m.begin(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, "ip link del dev if" + index)
+    socket.execute(m -> m.begin(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, MessageBuilder.lazy(() -> "ip link del dev if" + index))
         .ifinfomsg(0, 0, index, 0, 0).end());
   }
 
@@ -254,9 +258,28 @@ public final class Rtnetlink implements AutoCloseable {
   /** The main table's routes, with device names taken from {@code links} (saves a dump). */
   public List<Route> routes(List<Link> links) {
     Map<Integer, String> names = names(links);
-    return socket.dump(m -> m.begin(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, "ip route show table all")
-            .rtmsg(0, 0, 0, 0, 0, 0, 0, 0, 0).end(), r -> Routes.decode(r, names))
-        .stream().filter(r -> r.table() == RT_TABLE_MAIN).collect(Collectors.toList());
+    List<Route> all = socket.dump(m -> m.begin(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, "ip route show table all")
+        .rtmsg(0, 0, 0, 0, 0, 0, 0, 0, 0).end(), r -> otherTable(r) ? null : Routes.decode(r, names));
+    List<Route> main = new ArrayList<>(all.size());
+    for (Route r : all) {
+      if (r.table() == RT_TABLE_MAIN) {
+        main.add(r);
+      }
+    }
+    return main;
+  }
+
+  /**
+   * Whether a well-formed route reply is for a table other than main, judged by rtm_table alone
+   * (the kernel puts ids above 255 in RTA_TABLE and RT_TABLE_COMPAT in rtm_table), so that the
+   * local table's entries are not decoded just to be dropped.
+   */
+  private static boolean otherTable(Message m) {
+    if (m.type() != RTM_NEWROUTE || m.payload().limit() < RTMSG_LEN) {
+      return false; // let the decoder report it
+    }
+    int table = m.payload().get(4) & 0xff;
+    return table != RT_TABLE_MAIN && table != RT_TABLE_COMPAT;
   }
 
   /** Adds a route. Equivalent to: {@code ip route add ...} (see {@link RouteRequest}). */

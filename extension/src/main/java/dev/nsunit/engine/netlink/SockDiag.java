@@ -61,7 +61,9 @@ public final class SockDiag implements AutoCloseable {
   }
 
   private void query(int family, int protocol, int states, List<Socket> out) {
-    String what = (protocol == IPPROTO_TCP ? "ss -Hltn" : "ss -Hlun") + (family == Libc.AF_INET ? " -4" : " -6");
+    String what = protocol == IPPROTO_TCP
+        ? (family == Libc.AF_INET ? "ss -Hltn -4" : "ss -Hltn -6")
+        : (family == Libc.AF_INET ? "ss -Hlun -4" : "ss -Hlun -6");
     out.addAll(socket.dump(m -> {
       m.begin(SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, what)
           .u8(family).u8(protocol).u8(0).u8(0).u32(states)

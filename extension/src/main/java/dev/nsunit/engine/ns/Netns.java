@@ -41,6 +41,8 @@ public final class Netns implements AutoCloseable {
   private final Object lock = new Object();
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
   private final Set<Process> processes = ConcurrentHashMap.newKeySet();
+  /** Every thread the executor started, so that close() can wait until each has really ended. */
+  private final Set<Thread> executorThreads = ConcurrentHashMap.newKeySet();
   private volatile SockDiag sockDiag;
   private ExecutorService executor;
   private boolean closed;
@@ -106,10 +108,10 @@ public final class Netns implements AutoCloseable {
 
   private static long inodeOf(int fd) {
     try {
-      String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString(); // "net:[4026532...]"
+      String target = Libc.readlink("/proc/self/fd/" + fd); // "net:[4026532...]"
       int open = target.indexOf('[');
       return Long.parseLong(target.substring(open + 1, target.length() - 1));
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       return -1;
     }
   }
@@ -195,8 +197,13 @@ public final class Netns implements AutoCloseable {
     synchronized (lock) {
       requireOpen();
       if (executor == null) {
+        ThreadFactory inside = threadFactory();
         executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), threadFactory());
+            new SynchronousQueue<>(), task -> {
+              Thread t = inside.newThread(task);
+              executorThreads.add(t);
+              return t;
+            });
       }
       return executor;
     }
@@ -307,7 +314,18 @@ public final class Netns implements AutoCloseable {
       List<Thread> workers = List.copyOf(threads);
       ex.shutdownNow();
       try {
-        if (!ex.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
+        boolean ended = ex.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        // awaitTermination() returns while the last workers are still exiting; a thread that
+        // is alive still holds the namespace, so wait until each has really ended
+        for (Thread t : executorThreads) {
+          long left = deadline - System.nanoTime();
+          if (left > 0) {
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+          }
+          ended &= !t.isAlive();
+        }
+        if (!ended) {
           failure = addFailure(failure, new IllegalStateException("threads still running in "
               + description + " " + threads + " " + CLOSE_WAIT_MILLIS + " ms after close(); they keep the namespace alive"));
         }
