@@ -276,6 +276,17 @@ class ExtensionModesTests {
       assertThat(ns.addresses()).anyMatch(a -> a.toString().startsWith("inet 10.88.0.2/24 brd 10.88.0.255"));
     }
 
+    @Test
+    @BridgeNetwork(subnet = "198.51.100.0/24", gateway = "198.51.100.254", address = "198.51.100.50", mtu = 9000)
+    void everyBridgeAttribute(NetworkNamespace ns) {
+      Link eth0 = ns.link("eth0").orElseThrow();
+      assertThat(eth0.mtu()).isEqualTo(9000);
+      assertThat(eth0.mac()).isEqualTo("02:42:c6:33:64:32"); // Docker's scheme: 02:42 + the IPv4 address
+      assertThat(ns.addresses()).extracting(Address::toString)
+          .contains("inet 198.51.100.50/24 brd 198.51.100.255 scope global eth0");
+      assertThat(ns.routes()).extracting(Route::toString).contains("default via 198.51.100.254 dev eth0");
+    }
+
     @Nested
     class Inner {
       @Test
@@ -288,7 +299,7 @@ class ExtensionModesTests {
 
   @Test
   void methodAnnotationWinsNestedClassesInheritAndMetaAnnotationsWork() {
-    run(PrecedenceTestCase.class).assertStatistics(s -> s.started(3).succeeded(3));
+    run(PrecedenceTestCase.class).assertStatistics(s -> s.started(4).succeeded(4));
   }
 
   // ---- failures and timeouts ----
