@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
@@ -43,6 +44,7 @@ public final class Netns implements AutoCloseable {
   private final Set<Process> processes = ConcurrentHashMap.newKeySet();
   private volatile SockDiag sockDiag;
   private ExecutorService executor;
+  private ExecutorService launcher;
   private boolean closed;
 
   private Netns(int fd, Rtnetlink rtnetlink, String description) {
@@ -226,18 +228,54 @@ public final class Netns implements AutoCloseable {
   }
 
   /**
-   * Starts a process inside this namespace (launched from one of its threads, so the child
-   * inherits it). The process is destroyed by {@link #close()} if still running.
+   * Starts a process inside this namespace. The process dies with the JVM, even on
+   * {@code kill -9}: it is exec'd through {@code setpriv --pdeathsig KILL --} (util-linux), which
+   * sets {@code PR_SET_PDEATHSIG} and then execs the command in place, so the returned
+   * {@link Process} is the command itself (same pid, streams, exit code). Linux sends that
+   * signal when the <em>thread</em> that forked the child exits, so every process of this
+   * namespace is forked from one launcher thread that lives until {@link #close()}, which kills
+   * the processes anyway. The builder's command, directory, environment and redirects are kept;
+   * a program that cannot be found still fails here with an {@link IOException}.
+   *
+   * <p>Only the direct child carries the signal: a grandchild that detaches (a daemon that
+   * double-forks) survives a JVM crash. {@link #close()} kills descendants too.
    */
   public Process start(ProcessBuilder builder) throws IOException {
+    ProcessBuilder guarded = ProcessGuard.guard(builder);
+    ExecutorService launcher = launcher();
+    Future<Process> f = launcher.submit(guarded::start);
     try {
-      Process p = call(builder::start);
+      Process p = f.get();
       processes.add(p);
       return p;
-    } catch (IOException | RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IOException("cannot start " + builder.command() + " in " + description, e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException) {
+        throw (IOException) cause;
+      }
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      throw new IOException("cannot start " + builder.command() + " in " + description, cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while starting " + builder.command() + " in " + description, e);
+    }
+  }
+
+  /** The long-lived thread that forks this namespace's processes (see {@link #start}). */
+  private ExecutorService launcher() {
+    synchronized (lock) {
+      requireOpen();
+      if (launcher == null) {
+        ThreadFactory inside = threadFactory();
+        launcher = Executors.newSingleThreadExecutor(task -> {
+          Thread t = inside.newThread(task);
+          t.setName("nsunit-launcher-" + description.replace(' ', '-') + "-" + THREADS.incrementAndGet());
+          return t;
+        });
+      }
+      return launcher;
     }
   }
 
@@ -281,12 +319,14 @@ public final class Netns implements AutoCloseable {
   @Override
   public void close() {
     ExecutorService ex;
+    ExecutorService forker;
     synchronized (lock) {
       if (closed) {
         return;
       }
       closed = true;
       ex = executor;
+      forker = launcher;
     }
     RuntimeException failure = null;
     for (Process p : processes) {
@@ -303,11 +343,16 @@ public final class Netns implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    if (ex != null) {
+    if (forker != null) {
+      forker.shutdownNow(); // idle: its processes are dead, so its exit signals nobody
+    }
+    if (ex != null || forker != null) {
       List<Thread> workers = List.copyOf(threads);
-      ex.shutdownNow();
+      if (ex != null) {
+        ex.shutdownNow();
+      }
       try {
-        if (!ex.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+        if (ex != null && !ex.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
           failure = addFailure(failure, new IllegalStateException("threads still running in "
               + description + " " + threads + " " + CLOSE_WAIT_MILLIS + " ms after close(); they keep the namespace alive"));
         }
