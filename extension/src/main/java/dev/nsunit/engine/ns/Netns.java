@@ -235,7 +235,8 @@ public final class Netns implements AutoCloseable {
    * signal when the <em>thread</em> that forked the child exits, so every process of this
    * namespace is forked from one launcher thread that lives until {@link #close()}, which kills
    * the processes anyway. The builder's command, directory, environment and redirects are kept;
-   * a program that cannot be found still fails here with an {@link IOException}.
+   * a program that cannot be found still fails here with an {@link IOException}. For the first
+   * moments, until setpriv's exec, {@code /proc/PID} shows {@code setpriv}.
    *
    * <p>Only the direct child carries the signal: a grandchild that detaches (a daemon that
    * double-forks) survives a JVM crash. {@link #close()} kills descendants too.
