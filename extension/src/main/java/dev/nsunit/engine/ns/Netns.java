@@ -41,6 +41,7 @@ public final class Netns implements AutoCloseable {
   private final String description;
   private final Object lock = new Object();
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+  private final Set<Thread> poolThreads = ConcurrentHashMap.newKeySet(); // executor's and launcher's, joined by close()
   private final Set<Process> processes = ConcurrentHashMap.newKeySet();
   private volatile SockDiag sockDiag;
   private ExecutorService executor;
@@ -150,6 +151,7 @@ public final class Netns implements AutoCloseable {
 
   /** sock_diag on this namespace; its socket is opened on first use. */
   public SockDiag sockDiag() {
+    requireOpen(); // also when cached: after close() its descriptor number may belong to someone else
     SockDiag d = sockDiag;
     if (d == null) {
       synchronized (lock) {
@@ -198,7 +200,7 @@ public final class Netns implements AutoCloseable {
       requireOpen();
       if (executor == null) {
         executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), threadFactory());
+            new SynchronousQueue<>(), pooled(threadFactory()));
       }
       return executor;
     }
@@ -264,12 +266,20 @@ public final class Netns implements AutoCloseable {
     }
   }
 
+  private ThreadFactory pooled(ThreadFactory inside) {
+    return task -> {
+      Thread t = inside.newThread(task);
+      poolThreads.add(t);
+      return t;
+    };
+  }
+
   /** The long-lived thread that forks this namespace's processes (see {@link #start}). */
   private ExecutorService launcher() {
     synchronized (lock) {
       requireOpen();
       if (launcher == null) {
-        ThreadFactory inside = threadFactory();
+        ThreadFactory inside = pooled(threadFactory());
         launcher = Executors.newSingleThreadExecutor(task -> {
           Thread t = inside.newThread(task);
           t.setName("nsunit-launcher-" + description.replace(' ', '-') + "-" + THREADS.incrementAndGet());
@@ -348,7 +358,9 @@ public final class Netns implements AutoCloseable {
       forker.shutdownNow(); // idle: its processes are dead, so its exit signals nobody
     }
     if (ex != null || forker != null) {
-      List<Thread> workers = List.copyOf(threads);
+      // only our pools' threads: a thread the caller made with threadFactory() is the caller's to
+      // stop (the extension reports those a test leaves behind)
+      List<Thread> workers = List.copyOf(poolThreads);
       if (ex != null) {
         ex.shutdownNow();
       }
