@@ -72,8 +72,8 @@ class LeakCheckTests {
         }
       }).start();
       Lab lab = Lab.get();
-      leakedAttachment = lab.attach("leaky", lab.bridge(IpPrefix.parse("10.123.0.0/24"),
-          InetAddresses.parse("10.123.0.1")), null, 1500);
+      leakedAttachment = lab.attach("leaky", lab.bridge(IpPrefix.parse("172.17.0.0/16"),
+          InetAddresses.parse("172.17.0.1")), null, 1500);
     }
   }
 

@@ -41,6 +41,7 @@ class StressTests {
   static final int PARALLEL = FULL ? 1_000 : 250;
   static final int PARALLELISM = 4;
   private static final long SETTLE_MILLIS = 5_000; // kernel teardown is asynchronous and batched
+  private static final long SLAB_NOISE = SEQUENTIAL / 100;
 
   static final AtomicInteger sequentialRuns = new AtomicInteger();
 
@@ -61,7 +62,7 @@ class StressTests {
 
     @ParameterizedTest
     @MethodSource("half")
-    @BridgeNetwork(subnet = "10.250.0.0/16")
+    @BridgeNetwork
     void bridge(int i, NetworkNamespace ns) {
       if (ns.link("eth0").isEmpty()) {
         throw new AssertionError("no eth0: " + ns.links());
@@ -76,7 +77,7 @@ class StressTests {
     void none(NetworkNamespace ns) {}
 
     @Test
-    @BridgeNetwork(subnet = "10.250.0.0/16")
+    @BridgeNetwork
     void bridge(NetworkNamespace ns) {}
   }
 
@@ -94,8 +95,9 @@ class StressTests {
     assertThat(after.fds).as("open descriptors").isEqualTo(before.fds);
     assertThat(after.threads).as("nsunit threads").isEqualTo(before.threads);
     assertThat(after.labVeths).as("lab veths").isEmpty();
-    // machine-wide and approximate (see CrashSafetyTests): allow a little noise, not 1,000 namespaces
-    assertThat(after.netNamespaces).as("net_namespace objects").isLessThanOrEqualTo(before.netNamespaces + 5);
+    // machine-wide and approximate (see CrashSafetyTests): other processes on the machine count too;
+    // the tolerance catches a leak of one namespace per 100 tests, the precise views are above
+    assertThat(after.netNamespaces).as("net_namespace objects").isLessThanOrEqualTo(before.netNamespaces + SLAB_NOISE);
     assertThat(after.heapBytes).as("heap after GC").isLessThanOrEqualTo(before.heapBytes + 16L * 1024 * 1024);
   }
 
@@ -179,7 +181,7 @@ class StressTests {
         boolean done = baseline == null
             ? c.labVeths.isEmpty()
             : c.labVeths.isEmpty() && c.fds <= baseline.fds && c.threads.equals(baseline.threads)
-                && c.netNamespaces <= baseline.netNamespaces + 5;
+                && c.netNamespaces <= baseline.netNamespaces + SLAB_NOISE;
         if (done || System.nanoTime() > deadline) {
           return c;
         }
