@@ -31,7 +31,9 @@ import org.junit.platform.testkit.engine.EngineTestKit;
  */
 class CrashSafetyTests {
   private static final long DEADLINE_MILLIS = 2_000; // the promise
-  private static final long SLAB_NOISE = 2;
+  // per-CPU slab accounting drifts by a dozen objects on its own: this view only catches gross
+  // leaks; the holders view (every task and fd on the machine) is the precise one
+  private static final long SLAB_NOISE = 16;
 
   /** The suite the child JVM runs: it prints READY and then hangs until it is killed. */
   static class ServerTestCase {
@@ -68,6 +70,7 @@ class CrashSafetyTests {
   void killMinus9MidTestLeavesNothingBehind() throws Exception {
     List<String> namedBefore = namedNamespaces();
     List<String> hostLinksBefore = hostLinks();
+    boolean quiet = NetNamespaceSlab.quiet();
     long slabBefore = netNamespaceObjects();
 
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -117,7 +120,7 @@ class CrashSafetyTests {
         }
         long slab = netNamespaceObjects();
         // machine-wide and approximate: other processes' namespaces count too, so allow noise
-        if (slab > slabBefore + SLAB_NOISE) {
+        if (quiet && slab > slabBefore + SLAB_NOISE) {
           problems.add("net_namespace objects: " + slab + ", before the child started: " + slabBefore);
         }
         if (problems.isEmpty()) {
@@ -126,8 +129,9 @@ class CrashSafetyTests {
         Thread.sleep(50);
       } while (System.nanoTime() < deadline);
       assertThat(problems).as("left over %d ms after SIGKILL", DEADLINE_MILLIS).isEmpty();
-      assertThat(namedNamespaces()).isEqualTo(namedBefore);
-      assertThat(hostLinks()).isEqualTo(hostLinksBefore).noneMatch(labVeths::contains);
+      // nothing new (others on the machine, e.g. Docker, may remove theirs meanwhile)
+      assertThat(namedNamespaces()).isSubsetOf(namedBefore);
+      assertThat(hostLinks()).isSubsetOf(hostLinksBefore).noneMatch(labVeths::contains);
     } finally {
       child.destroyForcibly();
       spawned.forEach(ProcessHandle::destroyForcibly); // if the guarantee failed, don't leak on
