@@ -3,6 +3,7 @@ package dev.nsunit;
 import dev.nsunit.NetworkPlan.Endpoint;
 import dev.nsunit.NetworkPlan.Kind;
 import dev.nsunit.NetworkPlan.Mode;
+import dev.nsunit.engine.netlink.KernelFeatures;
 import dev.nsunit.engine.ns.Lab;
 import dev.nsunit.engine.ns.Netns;
 import java.lang.reflect.Field;
@@ -142,9 +143,11 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
         NetworkPlan.BridgeSettings b = mode.bridge();
         Lab.Attachment attachment;
         try {
+          KernelFeatures.require(KernelFeatures.Feature.VETH); // before the lab or anything else is built
+          KernelFeatures.require(KernelFeatures.Feature.BRIDGE);
           Lab lab = Lab.get();
           attachment = lab.attach(name, lab.bridge(b.subnet(), b.gateway()), b.address(), b.mtu());
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
           throw new ExtensionConfigurationException("@BridgeNetwork on " + mode.element() + ": " + e.getMessage(), e);
         }
         NetworkNamespace ns = managed(attachment.endpoint(), name, attachment);
@@ -361,10 +364,32 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
           Thread.currentThread().interrupt();
         }
       }
+      List<NetworkNamespace> inspect = new ArrayList<>();
+      long hostInode = ThreadLeaks.hostInode();
       for (int i = owned.size() - 1; i >= 0; i--) {
+        NetworkNamespace ns = owned.get(i);
+        if (ns.id().inode() != hostInode) {
+          inspect.add(ns);
+        }
         try {
-          owned.get(i).release();
+          ns.release();
         } catch (RuntimeException e) {
+          if (failure == null) {
+            failure = e;
+          } else {
+            failure.addSuppressed(e);
+          }
+        }
+      }
+      // released: any task still inside one of them is a thread the test started and left running
+      for (NetworkNamespace ns : inspect) {
+        List<String> leaked = ThreadLeaks.tasksIn(ns.id().inode());
+        if (!leaked.isEmpty()) {
+          RuntimeException e = new IllegalStateException((test == null ? "the class-level endpoints" : "test " + test)
+              + " left " + leaked.size() + " thread(s) running in " + ns + " after " + (test == null ? "the class" : "it")
+              + " ended: " + leaked + ". nsunit closed the namespace's descriptors, but each of these threads keeps"
+              + " the namespace alive until it exits. Stop threads you start (interrupt and join them) before the"
+              + " test or its @AfterEach returns.");
           if (failure == null) {
             failure = e;
           } else {

@@ -14,4 +14,19 @@ public final class NsunitProperties {
    * with that message).
    */
   public static final String MISSING_PRIVILEGES = "nsunit.privileges.missing";
+
+  /**
+   * {@code true} turns on the leak check ({@link dev.nsunit.leakcheck.LeakCheckListener}): the
+   * run fails if, after the last test, the real host's links, addresses or routes changed, or
+   * namespaces, processes, descriptors, threads or lab veths made by the tests remain. Off by
+   * default. Read as a configuration parameter or a system property.
+   */
+  public static final String LEAK_CHECK = "nsunit.leakcheck";
+
+  /**
+   * Which named namespaces ({@code /run/netns/NAME}) the leak check counts: those whose name
+   * starts with this prefix. Empty (the default) counts all; set it (this project uses
+   * {@code nsu-}) when other software on the machine adds and removes named namespaces.
+   */
+  public static final String LEAK_CHECK_NETNS_PREFIX = "nsunit.leakcheck.netns-prefix";
 }

@@ -109,6 +109,11 @@ public final class LinkRequest {
     return veth(name, peerName, -1);
   }
 
+  /** The IFLA_INFO_KIND: {@code veth}, {@code bridge}, {@code macvlan} or {@code vxlan}. */
+  String kind() {
+    return kind;
+  }
+
   /** A bridge. Equivalent to: {@code ip link add NAME type bridge}. */
   public static LinkRequest bridge(String name) {
     return new LinkRequest("bridge", name);

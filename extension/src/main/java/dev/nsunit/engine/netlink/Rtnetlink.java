@@ -152,6 +152,7 @@ public final class Rtnetlink implements AutoCloseable {
 
   /** Creates a link. Equivalent to: {@code ip link add ...} (see {@link LinkRequest}). */
   public void add(LinkRequest request) {
+    KernelFeatures.require(request.kind()); // fail before the kernel sees a kind it lacks
     socket.execute(request::encode);
   }
 

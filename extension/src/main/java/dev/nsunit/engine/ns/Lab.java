@@ -46,6 +46,11 @@ public final class Lab {
     return lab;
   }
 
+  /** The JVM's lab host if something created it already; never creates it (for leak checks). */
+  public static java.util.Optional<Lab> existing() {
+    return java.util.Optional.ofNullable(instance);
+  }
+
   /** The lab's namespace, e.g. to start a server "on the Docker host". */
   public Netns netns() {
     return netns;

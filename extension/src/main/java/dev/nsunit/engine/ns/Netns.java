@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
@@ -40,11 +41,11 @@ public final class Netns implements AutoCloseable {
   private final String description;
   private final Object lock = new Object();
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+  private final Set<Thread> poolThreads = ConcurrentHashMap.newKeySet(); // executor's and launcher's, joined by close()
   private final Set<Process> processes = ConcurrentHashMap.newKeySet();
-  /** Every thread the executor started, so that close() can wait until each has really ended. */
-  private final Set<Thread> executorThreads = ConcurrentHashMap.newKeySet();
   private volatile SockDiag sockDiag;
   private ExecutorService executor;
+  private ExecutorService launcher;
   private boolean closed;
 
   private Netns(int fd, Rtnetlink rtnetlink, String description) {
@@ -150,6 +151,7 @@ public final class Netns implements AutoCloseable {
 
   /** sock_diag on this namespace; its socket is opened on first use. */
   public SockDiag sockDiag() {
+    requireOpen(); // also when cached: after close() its descriptor number may belong to someone else
     SockDiag d = sockDiag;
     if (d == null) {
       synchronized (lock) {
@@ -199,11 +201,7 @@ public final class Netns implements AutoCloseable {
       if (executor == null) {
         ThreadFactory inside = threadFactory();
         executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), task -> {
-              Thread t = inside.newThread(task);
-              executorThreads.add(t);
-              return t;
-            });
+            new SynchronousQueue<>(), pooled(threadFactory()));
       }
       return executor;
     }
@@ -233,18 +231,63 @@ public final class Netns implements AutoCloseable {
   }
 
   /**
-   * Starts a process inside this namespace (launched from one of its threads, so the child
-   * inherits it). The process is destroyed by {@link #close()} if still running.
+   * Starts a process inside this namespace. The process dies with the JVM, even on
+   * {@code kill -9}: it is exec'd through {@code setpriv --pdeathsig KILL --} (util-linux), which
+   * sets {@code PR_SET_PDEATHSIG} and then execs the command in place, so the returned
+   * {@link Process} is the command itself (same pid, streams, exit code). Linux sends that
+   * signal when the <em>thread</em> that forked the child exits, so every process of this
+   * namespace is forked from one launcher thread that lives until {@link #close()}, which kills
+   * the processes anyway. The builder's command, directory, environment and redirects are kept;
+   * a program that cannot be found still fails here with an {@link IOException}. For the first
+   * moments, until setpriv's exec, {@code /proc/PID} shows {@code setpriv}.
+   *
+   * <p>Only the direct child carries the signal: a grandchild that detaches (a daemon that
+   * double-forks) survives a JVM crash. {@link #close()} kills descendants too.
    */
   public Process start(ProcessBuilder builder) throws IOException {
+    ProcessBuilder guarded = ProcessGuard.guard(builder);
+    ExecutorService launcher = launcher();
+    Future<Process> f = launcher.submit(guarded::start);
     try {
-      Process p = call(builder::start);
+      Process p = f.get();
       processes.add(p);
       return p;
-    } catch (IOException | RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IOException("cannot start " + builder.command() + " in " + description, e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException) {
+        throw (IOException) cause;
+      }
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      throw new IOException("cannot start " + builder.command() + " in " + description, cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while starting " + builder.command() + " in " + description, e);
+    }
+  }
+
+  private ThreadFactory pooled(ThreadFactory inside) {
+    return task -> {
+      Thread t = inside.newThread(task);
+      poolThreads.add(t);
+      return t;
+    };
+  }
+
+  /** The long-lived thread that forks this namespace's processes (see {@link #start}). */
+  private ExecutorService launcher() {
+    synchronized (lock) {
+      requireOpen();
+      if (launcher == null) {
+        ThreadFactory inside = pooled(threadFactory());
+        launcher = Executors.newSingleThreadExecutor(task -> {
+          Thread t = inside.newThread(task);
+          t.setName("nsunit-launcher-" + description.replace(' ', '-') + "-" + THREADS.incrementAndGet());
+          return t;
+        });
+      }
+      return launcher;
     }
   }
 
@@ -288,15 +331,21 @@ public final class Netns implements AutoCloseable {
   @Override
   public void close() {
     ExecutorService ex;
+    ExecutorService forker;
     synchronized (lock) {
       if (closed) {
         return;
       }
       closed = true;
       ex = executor;
+      forker = launcher;
     }
     RuntimeException failure = null;
+    List<Process> killed = new ArrayList<>();
     for (Process p : processes) {
+      if (p.isAlive()) {
+        killed.add(p);
+      }
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
     }
@@ -310,22 +359,21 @@ public final class Netns implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    if (ex != null) {
-      List<Thread> workers = List.copyOf(threads);
-      ex.shutdownNow();
+    for (Process p : killed) {
+      closeStreams(p); // nobody reads a process we killed; else its pipes stay open until a GC
+    }
+    if (forker != null) {
+      forker.shutdownNow(); // idle: its processes are dead, so its exit signals nobody
+    }
+    if (ex != null || forker != null) {
+      // only our pools' threads: a thread the caller made with threadFactory() is the caller's to
+      // stop (the extension reports those a test leaves behind)
+      List<Thread> workers = List.copyOf(poolThreads);
+      if (ex != null) {
+        ex.shutdownNow();
+      }
       try {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
-        boolean ended = ex.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-        // awaitTermination() returns while the last workers are still exiting; a thread that
-        // is alive still holds the namespace, so wait until each has really ended
-        for (Thread t : executorThreads) {
-          long left = deadline - System.nanoTime();
-          if (left > 0) {
-            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-          }
-          ended &= !t.isAlive();
-        }
-        if (!ended) {
+        if (ex != null && !ex.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
           failure = addFailure(failure, new IllegalStateException("threads still running in "
               + description + " " + threads + " " + CLOSE_WAIT_MILLIS + " ms after close(); they keep the namespace alive"));
         }
@@ -352,6 +400,16 @@ public final class Netns implements AutoCloseable {
     }
     if (failure != null) {
       throw failure;
+    }
+  }
+
+  private static void closeStreams(Process p) {
+    for (java.io.Closeable c : new java.io.Closeable[] {p.getOutputStream(), p.getInputStream(), p.getErrorStream()}) {
+      try {
+        c.close();
+      } catch (IOException e) {
+        // already closed or broken: nothing left to release
+      }
     }
   }
 

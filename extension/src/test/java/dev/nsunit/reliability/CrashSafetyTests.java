@@ -1,0 +1,212 @@
+package dev.nsunit.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import dev.nsunit.BridgeNetwork;
+import dev.nsunit.LabHost;
+import dev.nsunit.NetworkNamespace;
+import dev.nsunit.NoNetwork;
+import dev.nsunit.testing.Shell;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.testkit.engine.EngineTestKit;
+
+/**
+ * The test JVM dies by SIGKILL in the middle of a test that runs a server in a bridge endpoint
+ * (plus a static endpoint with a process of its own): within 2 seconds nothing it made remains.
+ * Checked through independent views: the processes, {@code ip netns}, the host's links, whether
+ * any task or descriptor on the machine still refers to the dead JVM's namespaces, and the
+ * kernel's count of {@code net_namespace} objects.
+ */
+class CrashSafetyTests {
+  private static final long DEADLINE_MILLIS = 2_000; // the promise
+  // per-CPU slab accounting drifts by a dozen objects on its own: this view only catches gross
+  // leaks; the holders view (every task and fd on the machine) is the precise one
+  private static final long SLAB_NOISE = 16;
+
+  /** The suite the child JVM runs: it prints READY and then hangs until it is killed. */
+  static class ServerTestCase {
+    @NoNetwork static NetworkNamespace sidecar;
+
+    @Test
+    @BridgeNetwork
+    void serveForever(NetworkNamespace ns, @LabHost NetworkNamespace lab) throws Exception {
+      Process server = ns.start(new ProcessBuilder("/usr/bin/python3", "-m", "http.server", "--bind", "0.0.0.0", "8000")
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD));
+      Process sleeper = sidecar.start(new ProcessBuilder("sleep", "600"));
+      while (ns.sockets().stream().noneMatch(s -> s.localPort() == 8000)) {
+        if (!server.isAlive()) {
+          throw new IllegalStateException("http.server exited " + server.exitValue());
+        }
+        Thread.sleep(20);
+      }
+      String labVeths = lab.links().stream().map(l -> l.name()).filter(n -> n.startsWith("nsuv"))
+          .collect(Collectors.joining(","));
+      System.out.println("READY " + server.pid() + " " + sleeper.pid() + " " + ns.id().inode() + " "
+          + sidecar.id().inode() + " " + lab.id().inode() + " " + labVeths);
+      System.out.flush();
+      Thread.sleep(Long.MAX_VALUE);
+    }
+  }
+
+  /** Child JVM entry point. */
+  public static void main(String[] args) {
+    EngineTestKit.engine("junit-jupiter").selectors(selectClass(ServerTestCase.class)).execute();
+    System.out.println("FINISHED"); // never reached: the parent kills us first
+  }
+
+  @Test
+  void killMinus9MidTestLeavesNothingBehind() throws Exception {
+    List<String> namedBefore = namedNamespaces();
+    List<String> hostLinksBefore = hostLinks();
+    boolean quiet = NetNamespaceSlab.quiet();
+    long slabBefore = netNamespaceObjects();
+
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), CrashSafetyTests.class.getName())
+        .redirectErrorStream(true).start();
+    String ready = null;
+    List<String> output = new ArrayList<>();
+    List<ProcessHandle> spawned = new ArrayList<>();
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = out.readLine()) != null; ) {
+        output.add(line);
+        if (line.startsWith("READY ")) {
+          ready = line;
+          break;
+        }
+      }
+      assertThat(ready).as("child output: %s", output).isNotNull();
+      String[] f = ready.split(" ");
+      long serverPid = Long.parseLong(f[1]);
+      long sleeperPid = Long.parseLong(f[2]);
+      List<Long> inodes = List.of(Long.parseLong(f[3]), Long.parseLong(f[4]), Long.parseLong(f[5]));
+      List<String> labVeths = f.length > 6 ? Arrays.asList(f[6].split(",")) : List.of();
+
+      // the views see the live state, so they could see a leak
+      child.descendants().forEach(spawned::add);
+      List<Long> descendants = spawned.stream().map(ProcessHandle::pid).collect(Collectors.toList());
+      assertThat(descendants).contains(serverPid, sleeperPid);
+      assertThat(commandOf(serverPid)).contains("http.server");
+      assertThat(holdersOf(inodes)).isNotEmpty();
+      assertThat(labVeths).hasSize(1);
+
+      Shell.run("kill", "-KILL", Long.toString(child.pid()));
+      child.waitFor();
+
+      long deadline = System.nanoTime() + DEADLINE_MILLIS * 1_000_000;
+      List<String> problems;
+      do {
+        problems = new ArrayList<>();
+        for (long pid : descendants) {
+          if (isRunning(pid)) {
+            problems.add("process " + pid + " (" + commandOf(pid) + ") outlived the JVM");
+          }
+        }
+        List<String> holders = holdersOf(inodes);
+        if (!holders.isEmpty()) {
+          problems.add("the dead JVM's namespaces " + inodes + " are still held by " + holders);
+        }
+        long slab = netNamespaceObjects();
+        // machine-wide and approximate: other processes' namespaces count too, so allow noise
+        if (quiet && slab > slabBefore + SLAB_NOISE) {
+          problems.add("net_namespace objects: " + slab + ", before the child started: " + slabBefore);
+        }
+        if (problems.isEmpty()) {
+          break;
+        }
+        Thread.sleep(50);
+      } while (System.nanoTime() < deadline);
+      assertThat(problems).as("left over %d ms after SIGKILL", DEADLINE_MILLIS).isEmpty();
+      // nothing new (others on the machine, e.g. Docker, may remove theirs meanwhile)
+      assertThat(namedNamespaces()).isSubsetOf(namedBefore);
+      assertThat(hostLinks()).isSubsetOf(hostLinksBefore).noneMatch(labVeths::contains);
+    } finally {
+      child.destroyForcibly();
+      spawned.forEach(ProcessHandle::destroyForcibly); // if the guarantee failed, don't leak on
+    }
+  }
+
+  static List<String> namedNamespaces() {
+    return Shell.run("ip", "netns", "list").lines().map(l -> l.split(" ")[0]).sorted().collect(Collectors.toList());
+  }
+
+  static List<String> hostLinks() {
+    return Shell.run("ip", "-o", "link", "show").lines().map(l -> l.split(": ")[1].replaceAll("@.*", ""))
+        .sorted().collect(Collectors.toList());
+  }
+
+  /** {@code /sys/kernel/slab/net_namespace/objects}: live and dying namespaces, approximately. */
+  static long netNamespaceObjects() throws IOException {
+    String s = Files.readString(Path.of("/sys/kernel/slab/net_namespace/objects")).trim();
+    return Long.parseLong(s.split(" ")[0]);
+  }
+
+  /** Running, not a zombie: a zombie has already released its namespaces. */
+  static boolean isRunning(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      char state = stat.charAt(stat.lastIndexOf(')') + 2);
+      return state != 'Z' && state != 'X';
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static String commandOf(long pid) {
+    try {
+      return Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ').trim();
+    } catch (IOException e) {
+      return "gone";
+    }
+  }
+
+  /** Every task and descriptor on the machine that refers to one of the namespaces. */
+  static List<String> holdersOf(List<Long> inodes) {
+    List<String> targets = inodes.stream().map(i -> "net:[" + i + "]").collect(Collectors.toList());
+    List<String> holders = new ArrayList<>();
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path proc : (Iterable<Path>) procs.filter(p -> p.getFileName().toString().matches("\\d+"))::iterator) {
+        for (Path task : list(proc.resolve("task"))) {
+          check(task.resolve("ns/net"), targets, holders);
+        }
+        for (Path fd : list(proc.resolve("fd"))) {
+          check(fd, targets, holders);
+        }
+      }
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+    return holders;
+  }
+
+  private static List<Path> list(Path dir) {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.collect(Collectors.toList());
+    } catch (IOException e) {
+      return List.of(); // the process ended meanwhile
+    }
+  }
+
+  private static void check(Path link, List<String> targets, List<String> holders) {
+    try {
+      String target = Files.readSymbolicLink(link).toString();
+      if (targets.contains(target)) {
+        holders.add(link + " -> " + target);
+      }
+    } catch (IOException e) {
+      // gone or not a link
+    }
+  }
+}
