@@ -46,3 +46,10 @@ fi
 
 echo "ci/run-rootless.sh: as $user (uid $(id -u "$user")): mvn -B -ntp -Prootless ${args[*]}"
 as_user bash -c 'cd "$HOME/nsunit" && exec mvn -B -ntp -Prootless "$@"' mvn "${args[@]}"
+
+# The CI machine checks (@HostNetwork) need no privileges and must see the machine, not the
+# launcher's namespace: the same user runs them without the launcher, as a CI job step would.
+# PrivilegesTests there proves a plain non-root JVM is told to use the launcher.
+echo "ci/run-rootless.sh: as $user, without the launcher: the CI machine checks and the missing-privileges message"
+as_user bash -c 'cd "$HOME/nsunit" && exec mvn -B -ntp test -pl extension -am -Dtest="dev.nsunit.ci.*Tests,PrivilegesTests" \
+  -Dsurefire.failIfNoSpecifiedTests=false -DfailIfNoTests=false'

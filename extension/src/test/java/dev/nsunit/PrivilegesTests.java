@@ -2,13 +2,20 @@ package dev.nsunit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
 import dev.nsunit.testing.Rootless;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
  * The capability probe and its advice, fed fake {@code /proc} trees: a non-root JVM started
@@ -110,6 +117,19 @@ class PrivilegesTests {
 
     assertThat(Privileges.userNamespaceObstacles(Path.of("/proc"))).isEmpty();
     assertThat(Privileges.missing()).isEmpty();
+  }
+
+  @Test
+  void aPlainNonRootJvmFailsATestThatNeedsANamespaceWithTheMessageNamingTheLauncher() throws IOException {
+    int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    assumeTrue(uid != 0 && !Rootless.active(),
+        "runs only in a non-root JVM started without the launcher (ci/run-rootless.sh runs it so)");
+
+    EngineTestKit.engine("junit-jupiter").selectors(selectClass(MissingPrivilegesTests.NeedsANamespaceTestCase.class))
+        .execute().testEvents().assertThatEvents().haveExactly(1, event(finishedWithFailure(
+            instanceOf(ExtensionConfigurationException.class),
+            message(m -> m.startsWith("nsunit needs CAP_SYS_ADMIN and CAP_NET_ADMIN")
+                && m.contains("(uid " + uid + ")") && m.contains("rootless launcher ci/nsunit-rootless")))));
   }
 
   private void status(int uid, String capEff) throws IOException {

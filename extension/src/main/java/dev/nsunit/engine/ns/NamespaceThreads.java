@@ -1,6 +1,9 @@
 package dev.nsunit.engine.ns;
 
 import dev.nsunit.engine.libc.Libc;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -24,9 +27,29 @@ final class NamespaceThreads {
   /** Runs {@code task} on a new thread that has joined the namespace {@code fd} refers to. */
   static <T> T inNamespace(int fd, Callable<T> task) {
     return onFreshThread(() -> {
-      Libc.setns(fd, Libc.CLONE_NEWNET);
+      join(fd);
       return task.call();
     }, "nsunit-setns");
+  }
+
+  /**
+   * Moves the calling thread into the namespace {@code fd} refers to, unless it is already there.
+   * setns needs CAP_SYS_ADMIN even for the namespace a thread is in, and a JVM without privileges
+   * must still be able to inspect its own namespace (@HostNetwork checks on a CI machine).
+   */
+  static void join(int fd) {
+    if (!target(Path.of("/proc/self/fd/" + fd)).equals(target(Path.of("/proc/thread-self/ns/net")))) {
+      Libc.setns(fd, Libc.CLONE_NEWNET);
+    }
+  }
+
+  /** "net:[inode]": namespace inodes are unique among live namespaces, and both are alive here. */
+  private static String target(Path link) {
+    try {
+      return Files.readSymbolicLink(link).toString();
+    } catch (IOException e) {
+      return link.toString(); // unreadable: compare unequal, so setns decides and reports
+    }
   }
 
   private static <T> T onFreshThread(Callable<T> task, String name) {
