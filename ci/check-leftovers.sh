@@ -33,8 +33,11 @@ case "$mode" in
       echo "check-leftovers: redis-server still running: $(pgrep -a -x redis-server)" >&2
       exit 1
     fi
-    if pgrep -f surefirebooter >/dev/null; then
-      echo "check-leftovers: a forked test JVM is still running: $(pgrep -a -f surefirebooter)" >&2
+    # Only test JVMs of this checkout (and of the rootless user's copy): other builds on the
+    # machine are not ours to judge.
+    ours="($(pwd)|/home/nsunit-ci/nsunit)/.*surefirebooter"
+    if pgrep -f "$ours" >/dev/null; then
+      echo "check-leftovers: a forked test JVM is still running: $(pgrep -a -f "$ours")" >&2
       exit 1
     fi
     echo "check-leftovers: nothing left over (namespaces, host links, addresses, routes, forwarding, firewall, processes)"

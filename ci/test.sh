@@ -2,6 +2,8 @@
 # Runs nsunit's tests as root on a Debian/Ubuntu machine, after installing what they need.
 #   sudo ci/test.sh examples   the example suite (the main job): Docker's four network modes
 #   sudo ci/test.sh all        every test of every module
+#   sudo ci/test.sh matrix     every test again: as root on JDK 25 with JUnit 6, then rootless as
+#                              an unprivileged user (ci/run-rootless.sh); .ci/run runs all and matrix
 # The Testcontainers tests get a real, safe Docker engine (ci/docker-engine.sh): started here,
 # stopped when this script ends, on success and on failure. If no engine can be had, the
 # reason is printed and those tests disable themselves.
@@ -10,8 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
 case "$what" in
-  examples|all) ;;
-  *) echo "usage: $0 examples|all" >&2; exit 2 ;;
+  examples|all|matrix) ;;
+  *) echo "usage: $0 examples|all|matrix" >&2; exit 2 ;;
 esac
 
 if [ "$(id -u)" != 0 ]; then
@@ -39,6 +41,21 @@ status=0
 case "$what" in
   examples) mvn -B -ntp verify -pl examples -am -Dtest='*Example*' -Dsurefire.failIfNoSpecifiedTests=false || status=$? ;;
   all) mvn -B -ntp verify || status=$? ;;
+  matrix)
+    # The newest JDK with the newest JUnit; "all" already covered JDK 17 with JUnit 5.
+    jdk25=${NSUNIT_JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
+    if [ -x "$jdk25/bin/java" ]; then
+      echo "ci/test.sh matrix: as root, JDK 25 ($jdk25), JUnit 6"
+      JAVA_HOME=$jdk25 mvn -B -ntp verify -Pjunit6 || status=$?
+    else
+      echo "ci/test.sh matrix: no JDK 25 at $jdk25 (set NSUNIT_JDK25): skipping it; JUnit 6 on the default JDK"
+      mvn -B -ntp verify -Pjunit6 || status=$?
+    fi
+    if [ "$status" = 0 ]; then
+      echo "ci/test.sh matrix: rootless, as an unprivileged user, default JDK, JUnit 5"
+      ci/run-rootless.sh || status=$?
+    fi
+    ;;
 esac
 
 ci/docker-engine.sh stop

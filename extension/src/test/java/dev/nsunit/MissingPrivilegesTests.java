@@ -23,8 +23,23 @@ class MissingPrivilegesTests {
     void m(NetworkNamespace ns) {}
   }
 
-  /** Entry point for the child JVM: runs the fixture under both policies and prints the outcome. */
+  /** Read-only inspection of the JVM's own namespace needs no privileges (setns is skipped). */
+  @HostNetwork
+  static class InspectsTheHostTestCase {
+    @Test
+    void m(NetworkNamespace host) {
+      assertThat(host.links()).anyMatch(l -> l.name().equals("lo"));
+      assertThat(host.sockets()).isNotNull();
+    }
+  }
+
+  /** Entry point for the child JVM: runs the fixtures under both policies and prints the outcome. */
   public static void main(String[] args) {
+    EngineTestKit.engine("junit-jupiter").selectors(selectClass(InspectsTheHostTestCase.class)).execute().testEvents()
+        .stream().filter(e -> e.getPayload(TestExecutionResult.class).isPresent()).forEach(e -> {
+          TestExecutionResult r = e.getRequiredPayload(TestExecutionResult.class);
+          System.out.println("host|" + r.getStatus() + "|" + r.getThrowable().map(Throwable::toString).orElse(""));
+        });
     for (String policy : new String[] {"fail", "abort"}) {
       Events events = EngineTestKit.engine("junit-jupiter").selectors(selectClass(NeedsANamespaceTestCase.class))
           .configurationParameter(NsunitProperties.MISSING_PRIVILEGES, policy).execute().testEvents();
@@ -43,6 +58,7 @@ class MissingPrivilegesTests {
 
   @Test
   void withoutCapabilitiesTheTestFailsOrAbortsWithOneMessageThatSaysHowToFixIt() {
+    // Host inspection still works there: it is the one mode that needs no privileges.
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String out = Shell.run("setpriv", "--bounding-set", "-sys_admin,-net_admin", "--inh-caps", "-all",
         java, "-cp", System.getProperty("java.class.path"), MissingPrivilegesTests.class.getName());
@@ -51,6 +67,7 @@ class MissingPrivilegesTests {
         + " user namespace with the rootless launcher ci/nsunit-rootless (see README, \"Rootless\"). To skip such"
         + " tests instead of failing them, set nsunit.privileges.missing=abort.";
     assertThat(out.lines()).containsExactly(
+        "host|SUCCESSFUL|",
         "fail|FAILED|ExtensionConfigurationException|" + expected,
         "abort|ABORTED|TestAbortedException|" + expected);
   }

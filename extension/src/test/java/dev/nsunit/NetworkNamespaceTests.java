@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.nsunit.engine.ns.Netns;
 import dev.nsunit.model.Address;
 import dev.nsunit.model.Link;
+import dev.nsunit.testing.Rootless;
 import dev.nsunit.testing.Shell;
 import java.io.File;
 import java.net.ConnectException;
@@ -152,6 +153,7 @@ class NetworkNamespaceTests {
 
   @Test
   void opensNamedAndProcNamespaces() throws Exception {
+    Rootless.assumeRealRoot("ip netns add bind-mounts the namespace under /run/netns, a mount a user namespace may not make");
     String name = "nsu-open-" + ProcessHandle.current().pid();
     Shell.run("ip", "netns", "add", name);
     try {

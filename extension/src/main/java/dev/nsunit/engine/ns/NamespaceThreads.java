@@ -42,6 +42,26 @@ final class NamespaceThreads {
     return run(new Job<>(fd, task));
   }
 
+  /**
+   * Moves the calling thread into the namespace {@code fd} refers to, unless it is already there.
+   * setns needs CAP_SYS_ADMIN even for the namespace a thread is in, and a JVM without privileges
+   * must still be able to inspect its own namespace (@HostNetwork checks on a CI machine).
+   */
+  static void join(int fd) {
+    if (!target("/proc/self/fd/" + fd).equals(target("/proc/thread-self/ns/net"))) {
+      Libc.setns(fd, Libc.CLONE_NEWNET);
+    }
+  }
+
+  /** "net:[inode]": namespace inodes are unique among live namespaces, and both are alive here. */
+  private static String target(String link) {
+    try {
+      return Libc.readlink(link);
+    } catch (RuntimeException e) {
+      return link; // unreadable: compare unequal, so setns decides and reports
+    }
+  }
+
   /** One task for the maker; {@code nsFd < 0} means "unshare into a new namespace". */
   private static final class Job<T> {
     final int nsFd;
@@ -60,7 +80,7 @@ final class NamespaceThreads {
         if (nsFd < 0) {
           Libc.unshare(Libc.CLONE_NEWNET);
         } else {
-          Libc.setns(nsFd, Libc.CLONE_NEWNET);
+          join(nsFd);
         }
         result = task.call();
       } catch (Throwable e) {
@@ -126,7 +146,7 @@ final class NamespaceThreads {
       // The maker inherited the namespace of whichever thread started it: go home first.
       home = Libc.openReadOnly("/proc/self/ns/net");
       try {
-        Libc.setns(home, Libc.CLONE_NEWNET);
+        join(home);
       } catch (RuntimeException | Error e) {
         Libc.close(home);
         throw e;
@@ -143,7 +163,7 @@ final class NamespaceThreads {
         }
         job.runOn();
         try {
-          Libc.setns(home, Libc.CLONE_NEWNET);
+          join(home);
         } catch (Throwable e) {
           // Stuck in the task's namespace: end this thread (releasing it) and hand over.
           if (job.failure == null) {

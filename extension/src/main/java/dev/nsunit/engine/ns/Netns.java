@@ -190,7 +190,7 @@ public final class Netns implements AutoCloseable {
   private void enter() {
     synchronized (lock) {
       requireOpen(); // checked under the lock, so the fd cannot be closed and reused meanwhile
-      Libc.setns(fd, Libc.CLONE_NEWNET);
+      NamespaceThreads.join(fd);
     }
   }
 
