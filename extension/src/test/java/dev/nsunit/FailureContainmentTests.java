@@ -32,6 +32,7 @@ import org.junit.platform.testkit.engine.Events;
 class FailureContainmentTests {
   static final Map<String, NetworkNamespace> SEEN = new ConcurrentHashMap<>();
   static final CountDownLatch STOP_LEAKED = new CountDownLatch(1);
+  static volatile ServerSocket leakedSocket;
   static volatile Thread leakedPlain;
   static volatile Thread leakedFactory;
 
@@ -50,7 +51,8 @@ class FailureContainmentTests {
     @Order(1)
     void throwsWhileHoldingAPort(NetworkNamespace ns) throws Exception {
       SEEN.put("throws", ns);
-      new ServerSocket(8080, 50, InetAddress.getLoopbackAddress()); // never closed
+      // never closed by the test; the outer test closes it so the JVM is clean for the leak check
+      leakedSocket = new ServerSocket(8080, 50, InetAddress.getLoopbackAddress());
       throw new Boom();
     }
 
@@ -121,6 +123,9 @@ class FailureContainmentTests {
       // the leaked threads still pin
       assertThat(namespaceFds()).doesNotContain(inodes("throws", "hangs", "next", "leaks"));
     } finally {
+      if (leakedSocket != null) {
+        leakedSocket.close();
+      }
       STOP_LEAKED.countDown();
       if (leakedPlain != null) {
         leakedPlain.join();

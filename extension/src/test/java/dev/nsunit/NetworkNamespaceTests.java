@@ -91,9 +91,11 @@ class NetworkNamespaceTests {
         ServerSocket server = ns.call(() -> new ServerSocket(0))) {
       assertThat(ns.sockets()).anySatisfy(s -> assertThat(s.localPort()).isEqualTo(server.getLocalPort()));
       // the host cannot connect to it: the port exists only inside
-      assertThatThrownBy(() -> new java.net.Socket().connect(
-          new InetSocketAddress("127.0.0.1", server.getLocalPort()), 1000))
-          .isInstanceOfAny(ConnectException.class, SocketException.class);
+      assertThatThrownBy(() -> {
+        try (java.net.Socket client = new java.net.Socket()) {
+          client.connect(new InetSocketAddress("127.0.0.1", server.getLocalPort()), 1000);
+        }
+      }).isInstanceOfAny(ConnectException.class, SocketException.class);
     }
   }
 
