@@ -51,5 +51,5 @@ as_user bash -c 'cd "$HOME/nsunit" && exec mvn -B -ntp -Prootless "$@"' mvn "${a
 # launcher's namespace: the same user runs them without the launcher, as a CI job step would.
 # PrivilegesTests there proves a plain non-root JVM is told to use the launcher.
 echo "ci/run-rootless.sh: as $user, without the launcher: the CI machine checks and the missing-privileges message"
-as_user bash -c 'cd "$HOME/nsunit" && exec mvn -B -ntp test -pl extension -am -Dtest="dev.nsunit.ci.*Tests,PrivilegesTests" \
+as_user bash -c 'cd "$HOME/nsunit" && exec mvn -B -ntp test -pl examples -am -Dtest="CiMachineExampleTests,PrivilegesTests" \
   -Dsurefire.failIfNoSpecifiedTests=false -DfailIfNoTests=false'
