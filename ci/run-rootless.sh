@@ -22,7 +22,7 @@ id -u "$user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$user"
 home=$(getent passwd "$user" | cut -d: -f6)
 as_user() {
   runuser -u "$user" -- env -i HOME="$home" USER="$user" LANG=C.UTF-8 \
-    PATH=/usr/local/bin:/usr/bin:/bin ${JAVA_HOME:+JAVA_HOME="$JAVA_HOME"} "$@"
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin ${JAVA_HOME:+JAVA_HOME="$JAVA_HOME"} "$@"
 }
 
 # Its own checkout: tar streams the files and the user's tar writes them, so the user owns them.

@@ -83,6 +83,11 @@ class SnapshotOracleTests {
     }
   }
 
+  /** Rootless, `ip netns add` cannot mount /run/netns: such configurations use an fd-held namespace. */
+  static boolean named(OracleConfiguration config) {
+    return config.named() && !dev.nsunit.testing.Rootless.active();
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("configurations")
   void snapshotAgreesWithIproute2(OracleConfiguration config) throws Exception {
@@ -91,7 +96,7 @@ class SnapshotOracleTests {
     NetworkNamespace ns = null;
     NetworkNamespace peer = null;
     try {
-      if (config.named()) {
+      if (named(config)) {
         if (namedPath.toFile().exists()) {
           Shell.run("ip", "netns", "del", named); // left by a killed earlier run of this test
         }
@@ -100,7 +105,7 @@ class SnapshotOracleTests {
       } else {
         ns = NetworkNamespace.create("oracle-" + config.number());
       }
-      String path = config.named() ? namedPath.toString() : ns.path().toString();
+      String path = named(config) ? namedPath.toString() : ns.path().toString();
       if (config.hasPeer() || config.commands().stream().anyMatch(c -> c.contains(OracleConfiguration.PEER))) {
         peer = NetworkNamespace.create("oracle-peer-" + config.number());
       }

@@ -71,7 +71,7 @@ class CrashSafetyTests {
     List<String> namedBefore = namedNamespaces();
     List<String> hostLinksBefore = hostLinks();
     boolean quiet = NetNamespaceSlab.quiet();
-    long slabBefore = netNamespaceObjects();
+    long slabBefore = NetNamespaceSlab.objects();
 
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), CrashSafetyTests.class.getName())
@@ -118,7 +118,7 @@ class CrashSafetyTests {
         if (!holders.isEmpty()) {
           problems.add("the dead JVM's namespaces " + inodes + " are still held by " + holders);
         }
-        long slab = netNamespaceObjects();
+        long slab = NetNamespaceSlab.objects();
         // machine-wide and approximate: other processes' namespaces count too, so allow noise
         if (quiet && slab > slabBefore + SLAB_NOISE) {
           problems.add("net_namespace objects: " + slab + ", before the child started: " + slabBefore);
@@ -145,12 +145,6 @@ class CrashSafetyTests {
   static List<String> hostLinks() {
     return Shell.run("ip", "-o", "link", "show").lines().map(l -> l.split(": ")[1].replaceAll("@.*", ""))
         .sorted().collect(Collectors.toList());
-  }
-
-  /** {@code /sys/kernel/slab/net_namespace/objects}: live and dying namespaces, approximately. */
-  static long netNamespaceObjects() throws IOException {
-    String s = Files.readString(Path.of("/sys/kernel/slab/net_namespace/objects")).trim();
-    return Long.parseLong(s.split(" ")[0]);
   }
 
   /** Running, not a zombie: a zombie has already released its namespaces. */
