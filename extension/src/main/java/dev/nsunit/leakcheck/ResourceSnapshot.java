@@ -48,7 +48,10 @@ record ResourceSnapshot(
     try (Netns host = Netns.host()) {
       List<Link> l = host.rtnetlink().links();
       links = l.stream().map(x -> x.toString().replace("\n", "")).sorted().collect(Collectors.toList());
-      addresses = host.rtnetlink().addresses(l).stream().map(a -> a.interfaceName() + " " + a)
+      // identity, not state: the kernel flips flags such as "tentative" by itself (DAD finishing
+      // on an interface another program just created), which is not a change the tests made
+      addresses = host.rtnetlink().addresses(l).stream()
+          .map(a -> a.interfaceName() + " " + (a.isIpv6() ? "inet6 " : "inet ") + a.prefix() + " scope " + a.scopeName())
           .sorted().collect(Collectors.toList());
       routes = host.rtnetlink().routes(l).stream().map(Object::toString).sorted().collect(Collectors.toList());
     }
