@@ -47,13 +47,17 @@ record ResourceSnapshot(
     List<String> routes;
     try (Netns host = Netns.host()) {
       List<Link> l = host.rtnetlink().links();
-      links = l.stream().map(x -> x.toString().replace("\n", "")).sorted().collect(Collectors.toList());
+      // what a test could change (name, kind, admin state, MTU, MAC, master), not the carrier
+      // state, which follows cables and other programs' containers
+      links = l.stream().map(x -> x.name() + " " + x.kind() + (x.isUp() ? " up" : " down") + " mtu " + x.mtu()
+          + " " + x.mac() + " master " + x.master()).sorted().collect(Collectors.toList());
       // identity, not state: the kernel flips flags such as "tentative" by itself (DAD finishing
       // on an interface another program just created), which is not a change the tests made
       addresses = host.rtnetlink().addresses(l).stream()
           .map(a -> a.interfaceName() + " " + (a.isIpv6() ? "inet6 " : "inet ") + a.prefix() + " scope " + a.scopeName())
           .sorted().collect(Collectors.toList());
-      routes = host.rtnetlink().routes(l).stream().map(Object::toString).sorted().collect(Collectors.toList());
+      routes = host.rtnetlink().routes(l).stream().map(r -> r.toString().replace(" linkdown", ""))
+          .sorted().collect(Collectors.toList());
     }
     Optional<Netns> lab = Lab.existing().map(Lab::netns);
     Set<String> labNs = new TreeSet<>();
