@@ -234,7 +234,24 @@ class ConfigurationErrorTests {
     return Lab.get().netns().rtnetlink().links().stream().map(Link::name).sorted().collect(Collectors.toList());
   }
 
+  /**
+   * Descriptors that would betray a namespace being built: namespace files and sockets (netlink
+   * sockets live in the namespace they were opened in). Jars the class loader opens lazily, and
+   * the namespace maker's handle on the JVM's own namespace, are not evidence and not counted.
+   */
   static int openFds() {
-    return new File("/proc/self/fd").list().length;
+    String own = "net:[" + dev.nsunit.engine.ns.Netns.currentThreadNamespaceInode() + "]";
+    int n = 0;
+    for (String fd : new File("/proc/self/fd").list()) {
+      try {
+        String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd", fd)).toString();
+        if ((target.startsWith("net:[") && !target.equals(own)) || target.startsWith("socket:[")) {
+          n++;
+        }
+      } catch (java.io.IOException e) {
+        // closed meanwhile (the listing's own descriptor): not evidence either
+      }
+    }
+    return n;
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nsunit.NetworkNamespace;
 import dev.nsunit.SharedNetworkWith;
 import dev.nsunit.testcontainers.ContainerNamespaces;
+import dev.nsunit.testcontainers.EnabledIfImagePresent;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -27,6 +28,7 @@ import org.testcontainers.utility.DockerImageName;
  * ci/docker-engine.sh; without Docker the class is disabled, not failed.
  */
 @Testcontainers(disabledWithoutDocker = true)
+@EnabledIfImagePresent("nsunit/busybox-echo:latest")
 class ContainerModeDockerExampleTests {
 
   @Container

@@ -32,6 +32,7 @@ import org.testcontainers.utility.DockerImageName;
  * where Docker is not available.
  */
 @Testcontainers(disabledWithoutDocker = true)
+@EnabledIfImagePresent("nsunit/busybox-echo:latest")
 class ContainerInteropTests {
   static final String IMAGE_NAME = "nsunit/busybox-echo:latest";
   static final DockerImageName IMAGE = DockerImageName.parse(IMAGE_NAME);
@@ -92,6 +93,21 @@ class ContainerInteropTests {
       int n = in.readNBytes(buf, 0, buf.length);
       return new String(buf, 0, n, StandardCharsets.UTF_8).trim();
     }
+  }
+
+  @EnabledIfImagePresent("nsunit/not-built-here:0")
+  static class MissingImageTestCase {
+    @Test
+    void m() {}
+  }
+
+  @Test
+  void aMissingImageDisablesTheClassInsteadOfPullingIt() {
+    var skipped = EngineTestKit.engine("junit-jupiter").selectors(selectClass(MissingImageTestCase.class))
+        .execute().containerEvents().skipped().list();
+    assertThat(skipped).singleElement().satisfies(e -> assertThat(e.getRequiredPayload(String.class))
+        .isEqualTo("image nsunit/not-built-here:0 is not present in this Docker engine, and these tests never"
+            + " pull; build it first (in this repository: sudo ci/docker-engine.sh start)"));
   }
 
   static class NotStartedTestCase {
