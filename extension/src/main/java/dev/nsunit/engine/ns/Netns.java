@@ -109,9 +109,7 @@ public final class Netns implements AutoCloseable {
 
   private static long inodeOf(int fd) {
     try {
-      String target = Libc.readlink("/proc/self/fd/" + fd); // "net:[4026532...]"
-      int open = target.indexOf('[');
-      return Long.parseLong(target.substring(open + 1, target.length() - 1));
+      return parseInode(Libc.readlink("/proc/self/fd/" + fd));
     } catch (RuntimeException e) {
       return -1;
     }
@@ -120,11 +118,15 @@ public final class Netns implements AutoCloseable {
   /** The inode of the calling thread's network namespace, e.g. to prove it never changed. */
   public static long currentThreadNamespaceInode() {
     try {
-      String target = Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString();
-      return Long.parseLong(target.substring(target.indexOf('[') + 1, target.length() - 1));
+      return parseInode(Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString());
     } catch (IOException e) {
       throw new IllegalStateException("cannot read /proc/thread-self/ns/net", e);
     }
+  }
+
+  /** The inode in an nsfs link target such as {@code net:[4026532000]}. */
+  private static long parseInode(String target) {
+    return Long.parseLong(target.substring(target.indexOf('[') + 1, target.length() - 1));
   }
 
   /** The descriptor that holds the namespace; valid until {@link #close()}. */
