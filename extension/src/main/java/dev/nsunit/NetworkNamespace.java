@@ -116,9 +116,7 @@ public final class NetworkNamespace implements AutoCloseable {
 
   /** Whether this is the JVM's own namespace (Docker's host mode). */
   public boolean isHost() {
-    try (Netns host = Netns.host()) {
-      return host.id().equals(netns.id());
-    }
+    return netns.isStartupNamespace();
   }
 
   /**

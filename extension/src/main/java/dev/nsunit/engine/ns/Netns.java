@@ -124,6 +124,20 @@ public final class Netns implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether this is the JVM's startup namespace ({@code /proc/self/ns/net}). Comparing inodes is
+   * sound here, unlike across time: both namespaces are alive while we compare (ours is held by
+   * our fd, the startup one by the JVM's first thread), so no inode can have been reused.
+   */
+  public boolean isStartupNamespace() {
+    if (id.inode() < 0) {
+      try (Netns host = host()) {
+        return host.id().equals(id);
+      }
+    }
+    return id.inode() == parseInode(Libc.readlink("/proc/self/ns/net"));
+  }
+
   /** The inode in an nsfs link target such as {@code net:[4026532000]}. */
   private static long parseInode(String target) {
     return Long.parseLong(target.substring(target.indexOf('[') + 1, target.length() - 1));
