@@ -91,18 +91,17 @@ install_packages() {
 # prevented it; this is the belt to that braces). Daemons running before the install are
 # someone else's and are left alone.
 stop_package_daemons() {
-  local before_d=$1 before_c=$2 pid
-  for pid in $(running dockerd); do
-    grep -qw "$pid" <<< "$before_d" && continue
-    say "the package started dockerd ($pid) with default flags: stopping it"
-    [ -x /etc/init.d/docker ] && /etc/init.d/docker stop >/dev/null 2>&1 || true
-    kill -TERM "$pid" 2>/dev/null || true
-    wait_gone "$pid" 20 || kill -KILL "$pid" 2>/dev/null || true
-  done
-  for pid in $(running containerd); do
-    grep -qw "$pid" <<< "$before_c" && continue
-    say "the package started containerd ($pid): stopping it"
-    [ -x /etc/init.d/containerd ] && /etc/init.d/containerd stop >/dev/null 2>&1 || true
+  stop_new_daemon dockerd docker "$1"
+  stop_new_daemon containerd containerd "$2"
+}
+
+# stop_new_daemon NAME INIT-SCRIPT PIDS-BEFORE: stops every NAME not among PIDS-BEFORE.
+stop_new_daemon() {
+  local name=$1 script=$2 before=$3 pid
+  for pid in $(running "$name"); do
+    grep -qw "$pid" <<< "$before" && continue
+    say "the package started $name ($pid) with default flags: stopping it"
+    [ -x "/etc/init.d/$script" ] && "/etc/init.d/$script" stop >/dev/null 2>&1 || true
     kill -TERM "$pid" 2>/dev/null || true
     wait_gone "$pid" 20 || kill -KILL "$pid" 2>/dev/null || true
   done
