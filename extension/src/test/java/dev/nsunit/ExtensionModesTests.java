@@ -51,12 +51,7 @@ class ExtensionModesTests {
     void onlyLoopback(NetworkNamespace ns) throws Exception {
       leaked = ns;
       bodyInode = threadNamespaceInode();
-      List<Link> links = ns.links();
-      assertThat(links).extracting(Link::name).containsExactly("lo");
-      assertThat(links.get(0).isUp()).isTrue();
-      assertThat(links.get(0).mtu()).isEqualTo(65536);
-      assertThat(ns.addresses()).extracting(a -> a.prefix().toString())
-          .containsExactlyInAnyOrder("127.0.0.1/8", "::1/128");
+      NetworkNamespaceTests.assertOnlyLoopbackUp(ns);
       // a socket opened by the test body lives in the test's namespace
       try (ServerSocket s = new ServerSocket(6379)) {
         assertThat(ns.sockets()).anyMatch(x -> x.localPort() == 6379);

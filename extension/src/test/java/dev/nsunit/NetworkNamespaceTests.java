@@ -29,12 +29,7 @@ class NetworkNamespaceTests {
   @Test
   void createdNamespaceHasOnlyLoopbackUpWithBothAddresses() throws Exception {
     try (NetworkNamespace ns = NetworkNamespace.create()) {
-      List<Link> links = ns.links();
-      assertThat(links).extracting(Link::name).containsExactly("lo");
-      assertThat(links.get(0).isUp()).isTrue();
-      assertThat(links.get(0).mtu()).isEqualTo(65536);
-      assertThat(ns.addresses()).extracting(a -> a.prefix().toString())
-          .containsExactlyInAnyOrder("127.0.0.1/8", "::1/128");
+      assertOnlyLoopbackUp(ns);
 
       JsonNode oracle = Shell.ipJson(ns.path().toString(), "addr");
       assertThat(oracle).hasSize(1);
@@ -175,6 +170,16 @@ class NetworkNamespaceTests {
     assertThatThrownBy(() -> NetworkNamespace.open(Path.of("/run/netns/does-not-exist")))
         .hasMessageContaining("open(/run/netns/does-not-exist)")
         .hasMessageContaining("ENOENT");
+  }
+
+  /** Docker's --network none: only lo, up, MTU 65536, with 127.0.0.1/8 and ::1. */
+  static void assertOnlyLoopbackUp(NetworkNamespace ns) {
+    List<Link> links = ns.links();
+    assertThat(links).extracting(Link::name).containsExactly("lo");
+    assertThat(links.get(0).isUp()).isTrue();
+    assertThat(links.get(0).mtu()).isEqualTo(65536);
+    assertThat(ns.addresses()).extracting(a -> a.prefix().toString())
+        .containsExactlyInAnyOrder("127.0.0.1/8", "::1/128");
   }
 
   static long openFds() {
