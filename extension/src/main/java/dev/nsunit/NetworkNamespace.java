@@ -1,13 +1,13 @@
 package dev.nsunit;
 
-import dev.nsunit.engine.ns.Netns;
+import dev.nsunit.internal.ns.Netns;
 import dev.nsunit.model.Address;
 import dev.nsunit.model.Link;
 import dev.nsunit.model.NamespaceId;
 import dev.nsunit.model.Neighbour;
 import dev.nsunit.model.NetworkSnapshot;
 import dev.nsunit.model.Route;
-import dev.nsunit.model.Socket;
+import dev.nsunit.model.InetSocket;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -73,7 +73,7 @@ public final class NetworkNamespace implements AutoCloseable {
    * Creates a new namespace with {@code lo} up (127.0.0.1/8 and ::1) and nothing else.
    * Equivalent to {@code docker run --network none}.
    *
-   * @throws dev.nsunit.engine.libc.NativeCallException with EPERM without CAP_SYS_ADMIN
+   * @throws dev.nsunit.internal.libc.NativeCallException with EPERM without CAP_SYS_ADMIN
    */
   public static NetworkNamespace create() {
     return create("anonymous");
@@ -215,7 +215,7 @@ public final class NetworkNamespace implements AutoCloseable {
   }
 
   /** TCP listeners and bound UDP sockets, both families. Equivalent to {@code ss -ltnu}. */
-  public List<Socket> sockets() {
+  public List<InetSocket> sockets() {
     return netns.sockDiag().listening();
   }
 

@@ -2,7 +2,6 @@ package dev.nsunit;
 
 import dev.nsunit.model.InetAddresses;
 import dev.nsunit.model.IpPrefix;
-import dev.nsunit.spi.NamespaceResolver;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;

@@ -16,7 +16,7 @@ public final class NsunitProperties {
   public static final String MISSING_PRIVILEGES = "nsunit.privileges.missing";
 
   /**
-   * {@code true} turns on the leak check ({@link dev.nsunit.leakcheck.LeakCheckListener}): the
+   * {@code true} turns on the leak check ({@link dev.nsunit.internal.leakcheck.LeakCheckListener}): the
    * run fails if, after the last test, the real host's links, addresses or routes changed, or
    * namespaces, processes, descriptors, threads or lab veths made by the tests remain. Off by
    * default. Read as a configuration parameter or a system property.

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
-import dev.nsunit.engine.netlink.KernelFeatures;
-import dev.nsunit.engine.netlink.KernelFeatures.Feature;
-import dev.nsunit.engine.netlink.LinkRequest;
-import dev.nsunit.engine.ns.Lab;
+import dev.nsunit.internal.netlink.KernelFeatures;
+import dev.nsunit.internal.netlink.KernelFeatures.Feature;
+import dev.nsunit.internal.netlink.LinkRequest;
+import dev.nsunit.internal.ns.Lab;
 import dev.nsunit.model.Link;
 import dev.nsunit.testing.Shell;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.nsunit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
-import dev.nsunit.engine.ns.Lab;
+import dev.nsunit.internal.ns.Lab;
 import dev.nsunit.model.Link;
 import java.io.File;
 import java.util.List;
@@ -240,7 +240,7 @@ class ConfigurationErrorTests {
    * the namespace maker's handle on the JVM's own namespace, are not evidence and not counted.
    */
   static int openFds() {
-    String own = "net:[" + dev.nsunit.engine.ns.Netns.currentThreadNamespaceInode() + "]";
+    String own = "net:[" + dev.nsunit.internal.ns.Netns.currentThreadNamespaceInode() + "]";
     int n = 0;
     for (String fd : new File("/proc/self/fd").list()) {
       try {

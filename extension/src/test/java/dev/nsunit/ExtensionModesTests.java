@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
-import dev.nsunit.engine.ns.Netns;
+import dev.nsunit.internal.ns.Netns;
 import dev.nsunit.model.Address;
 import dev.nsunit.model.Link;
 import dev.nsunit.model.Route;
@@ -157,7 +157,7 @@ class ExtensionModesTests {
   }
 
   static NetworkNamespace labHandle() {
-    return new NetworkNamespace(dev.nsunit.engine.ns.Lab.get().netns(), "lab", () -> { }, true);
+    return new NetworkNamespace(dev.nsunit.internal.ns.Lab.get().netns(), "lab", () -> { }, true);
   }
 
   // ---- container (shared) ----

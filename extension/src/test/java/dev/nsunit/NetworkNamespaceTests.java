@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nsunit.engine.ns.Netns;
+import dev.nsunit.internal.ns.Netns;
 import dev.nsunit.model.Address;
 import dev.nsunit.model.Link;
 import dev.nsunit.testing.Rootless;

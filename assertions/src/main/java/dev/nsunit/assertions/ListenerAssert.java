@@ -3,8 +3,8 @@ package dev.nsunit.assertions;
 import static dev.nsunit.assertions.error.ShouldBeListening.shouldBeOwnedBy;
 import static dev.nsunit.assertions.error.ShouldBeListening.shouldHaveSocketProperty;
 
-import dev.nsunit.engine.ns.SocketOwners;
-import dev.nsunit.model.Socket;
+import dev.nsunit.internal.ns.SocketOwners;
+import dev.nsunit.model.InetSocket;
 import dev.nsunit.model.SocketOwner;
 import java.util.List;
 import java.util.Objects;
@@ -13,10 +13,10 @@ import java.util.Objects;
  * Assertions on one listening socket, reached with {@link NamespaceAssert#isListeningOn(int)} and
  * its variants.
  */
-public class ListenerAssert extends AbstractNetworkAssert<ListenerAssert, Socket> {
+public class ListenerAssert extends AbstractNetworkAssert<ListenerAssert, InetSocket> {
 
   /** Prefer {@link NamespaceAssert#isListeningOn}; public for AssertJ's soft-assertion proxies. */
-  public ListenerAssert(Socket socket) {
+  public ListenerAssert(InetSocket socket) {
     super(socket, ListenerAssert.class);
   }
 

@@ -15,7 +15,7 @@ import static dev.nsunit.assertions.error.ShouldShareNetworkStack.shouldNotShare
 import static dev.nsunit.assertions.error.ShouldShareNetworkStack.shouldShareNetworkStack;
 
 import dev.nsunit.NetworkNamespace;
-import dev.nsunit.engine.probe.Reachability;
+import dev.nsunit.internal.probe.Reachability;
 import dev.nsunit.model.InetAddresses;
 import dev.nsunit.model.IpPrefix;
 import dev.nsunit.model.Link;
@@ -23,7 +23,7 @@ import dev.nsunit.model.NamespaceId;
 import dev.nsunit.model.NetworkSnapshot;
 import dev.nsunit.model.ProbeResult;
 import dev.nsunit.model.Route;
-import dev.nsunit.model.Socket;
+import dev.nsunit.model.InetSocket;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -481,7 +481,7 @@ public class NamespaceAssert extends AbstractNetworkAssert<NamespaceAssert, Netw
    * }</pre>
    */
   public ListenerAssert isListeningOn(int port) {
-    return listener(Socket.Protocol.TCP, null, port);
+    return listener(InetSocket.Protocol.TCP, null, port);
   }
 
   /**
@@ -497,7 +497,7 @@ public class NamespaceAssert extends AbstractNetworkAssert<NamespaceAssert, Netw
    * }</pre>
    */
   public ListenerAssert isListeningOn(String address, int port) {
-    return listener(Socket.Protocol.TCP, InetAddresses.parse(address), port);
+    return listener(InetSocket.Protocol.TCP, InetAddresses.parse(address), port);
   }
 
   /**
@@ -511,7 +511,7 @@ public class NamespaceAssert extends AbstractNetworkAssert<NamespaceAssert, Netw
    * }</pre>
    */
   public ListenerAssert isListeningOnUdp(int port) {
-    return listener(Socket.Protocol.UDP, null, port);
+    return listener(InetSocket.Protocol.UDP, null, port);
   }
 
   /**
@@ -525,7 +525,7 @@ public class NamespaceAssert extends AbstractNetworkAssert<NamespaceAssert, Netw
    * }</pre>
    */
   public ListenerAssert isListeningOnUdp(String address, int port) {
-    return listener(Socket.Protocol.UDP, InetAddresses.parse(address), port);
+    return listener(InetSocket.Protocol.UDP, InetAddresses.parse(address), port);
   }
 
   /**
@@ -539,7 +539,7 @@ public class NamespaceAssert extends AbstractNetworkAssert<NamespaceAssert, Netw
    * }</pre>
    */
   public NamespaceAssert isNotListeningOn(int port) {
-    return notListening(Socket.Protocol.TCP, null, port);
+    return notListening(InetSocket.Protocol.TCP, null, port);
   }
 
   /**
@@ -553,7 +553,7 @@ public class NamespaceAssert extends AbstractNetworkAssert<NamespaceAssert, Netw
    * }</pre>
    */
   public NamespaceAssert isNotListeningOn(String address, int port) {
-    return notListening(Socket.Protocol.TCP, InetAddresses.parse(address), port);
+    return notListening(InetSocket.Protocol.TCP, InetAddresses.parse(address), port);
   }
 
   /**
@@ -567,19 +567,19 @@ public class NamespaceAssert extends AbstractNetworkAssert<NamespaceAssert, Netw
    * }</pre>
    */
   public NamespaceAssert isNotListeningOnUdp(int port) {
-    return notListening(Socket.Protocol.UDP, null, port);
+    return notListening(InetSocket.Protocol.UDP, null, port);
   }
 
-  private List<Socket> sockets(Socket.Protocol protocol, InetAddress address, int port) {
+  private List<InetSocket> sockets(InetSocket.Protocol protocol, InetAddress address, int port) {
     return snapshot().sockets().stream()
         .filter(s -> s.protocol() == protocol && s.localPort() == port)
-        .filter(s -> protocol != Socket.Protocol.TCP || s.isListening())
+        .filter(s -> protocol != InetSocket.Protocol.TCP || s.isListening())
         .filter(s -> address == null || accepts(s, address))
         .collect(Collectors.toList());
   }
 
   /** Whether a socket bound as {@code s} receives traffic for {@code address}. */
-  static boolean accepts(Socket s, InetAddress address) {
+  static boolean accepts(InetSocket s, InetAddress address) {
     if (s.local().equals(address) || s.localUnmapped().equals(address)) {
       return true;
     }
@@ -590,30 +590,30 @@ public class NamespaceAssert extends AbstractNetworkAssert<NamespaceAssert, Netw
     return s.isIpv6() ? v6 || !s.v6Only() : !v6;
   }
 
-  private static String describe(Socket.Protocol protocol, InetAddress address, int port) {
+  private static String describe(InetSocket.Protocol protocol, InetAddress address, int port) {
     String host = address == null ? "*" : address instanceof Inet6Address
         ? "[" + InetAddresses.format(address) + "]" : InetAddresses.format(address);
     return protocol + " on " + host + ":" + port;
   }
 
-  private ListenerAssert listener(Socket.Protocol protocol, InetAddress address, int port) {
-    Socket socket = null;
+  private ListenerAssert listener(InetSocket.Protocol protocol, InetAddress address, int port) {
+    InetSocket socket = null;
     if (!absent()) {
-      List<Socket> found = sockets(protocol, address, port);
+      List<InetSocket> found = sockets(protocol, address, port);
       if (found.isEmpty()) {
         report(shouldBeListening(name(), describe(protocol, address, port), snapshot()));
       } else {
         socket = found.get(0);
       }
     }
-    return navigate(ListenerAssert.class, Socket.class, socket, ListenerAssert::new);
+    return navigate(ListenerAssert.class, InetSocket.class, socket, ListenerAssert::new);
   }
 
-  private NamespaceAssert notListening(Socket.Protocol protocol, InetAddress address, int port) {
+  private NamespaceAssert notListening(InetSocket.Protocol protocol, InetAddress address, int port) {
     if (absent()) {
       return myself;
     }
-    List<Socket> found = sockets(protocol, address, port);
+    List<InetSocket> found = sockets(protocol, address, port);
     if (!found.isEmpty()) {
       report(shouldNotBeListening(name(), describe(protocol, address, port), found, snapshot()));
     }

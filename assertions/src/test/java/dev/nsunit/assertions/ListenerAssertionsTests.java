@@ -9,9 +9,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nsunit.NetworkNamespace;
-import dev.nsunit.engine.ns.SocketOwners;
+import dev.nsunit.internal.ns.SocketOwners;
 import dev.nsunit.model.NetworkSnapshot;
-import dev.nsunit.model.Socket;
+import dev.nsunit.model.InetSocket;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.DatagramSocket;
@@ -56,7 +56,7 @@ class ListenerAssertionsTests {
     }
   }
 
-  private static List<Socket> tcp(NetworkSnapshot s, int port) {
+  private static List<InetSocket> tcp(NetworkSnapshot s, int port) {
     return s.sockets().stream().filter(x -> x.isListening() && x.localPort() == port).collect(Collectors.toList());
   }
 
@@ -95,7 +95,7 @@ class ListenerAssertionsTests {
   @Test
   void isDualStackFailsForAnIpv4OnlyListener() {
     NamespaceAssert a = assertThat(ns);
-    Socket v4 = tcp(a.snapshot(), 7000).get(0);
+    InetSocket v4 = tcp(a.snapshot(), 7000).get(0);
     assertThatThrownBy(() -> a.isListeningOn(7000).isDualStack())
         .hasMessage(shouldHaveSocketProperty(ns.toString(), v4, "dual-stack", true, false, a.snapshot()).create());
   }
@@ -107,7 +107,7 @@ class ListenerAssertionsTests {
 
     NamespaceAssert a = assertThat(ns);
     NetworkSnapshot s = a.snapshot();
-    List<Socket> bound = s.sockets().stream().filter(x -> x.protocol() == Socket.Protocol.UDP && x.localPort() == 5353)
+    List<InetSocket> bound = s.sockets().stream().filter(x -> x.protocol() == InetSocket.Protocol.UDP && x.localPort() == 5353)
         .collect(Collectors.toList());
     assertThatThrownBy(() -> a.isListeningOnUdp(5354))
         .hasMessage(shouldBeListening(ns.toString(), "UDP on *:5354", s).create());
@@ -122,7 +122,7 @@ class ListenerAssertionsTests {
     assertThat(ns).isListeningOn(6379).isOwnedBy(JVM).isOwnedByCommand("java");
 
     NamespaceAssert a = assertThat(ns);
-    Socket socket = tcp(a.snapshot(), 6379).get(0);
+    InetSocket socket = tcp(a.snapshot(), 6379).get(0);
     assertThat(SocketOwners.of(socket.inode())).extracting(o -> o.pid()).containsExactly(JVM);
     assertThatThrownBy(() -> a.isListeningOn(6379).isOwnedBy(1))
         .hasMessage(shouldBeOwnedBy(ns.toString(), socket, "pid 1", SocketOwners.of(socket.inode())).create());
@@ -142,7 +142,7 @@ class ListenerAssertionsTests {
 
       assertThat(ns).isListeningOn(7100).isOwnedBy(server.pid()).isOwnedByCommand("java");
       NamespaceAssert a = assertThat(ns);
-      Socket socket = tcp(a.snapshot(), 7100).get(0);
+      InetSocket socket = tcp(a.snapshot(), 7100).get(0);
       assertThatThrownBy(() -> a.isListeningOn(7100).isOwnedBy(JVM))
           .hasMessage(shouldBeOwnedBy(ns.toString(), socket, "pid " + JVM, SocketOwners.of(socket.inode())).create());
     } finally {

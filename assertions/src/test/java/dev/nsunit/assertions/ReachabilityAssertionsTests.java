@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nsunit.NetworkNamespace;
-import dev.nsunit.engine.probe.Reachability;
+import dev.nsunit.internal.probe.Reachability;
 import dev.nsunit.model.InetAddresses;
 import dev.nsunit.model.ProbeResult;
 import dev.nsunit.model.ProbeResult.Reason;

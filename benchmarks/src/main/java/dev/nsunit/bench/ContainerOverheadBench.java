@@ -1,6 +1,6 @@
 package dev.nsunit.bench;
 
-import dev.nsunit.engine.ns.Lab;
+import dev.nsunit.internal.ns.Lab;
 import dev.nsunit.model.IpPrefix;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,16 +1,16 @@
 package dev.nsunit.bench;
 
-import dev.nsunit.engine.libc.Libc;
-import dev.nsunit.engine.netlink.LinkRequest;
-import dev.nsunit.engine.netlink.RouteRequest;
-import dev.nsunit.engine.netlink.Rtnetlink;
-import dev.nsunit.engine.netlink.SockDiag;
-import dev.nsunit.engine.ns.Netns;
+import dev.nsunit.internal.libc.Libc;
+import dev.nsunit.internal.netlink.LinkRequest;
+import dev.nsunit.internal.netlink.RouteRequest;
+import dev.nsunit.internal.netlink.Rtnetlink;
+import dev.nsunit.internal.netlink.SockDiag;
+import dev.nsunit.internal.ns.Netns;
 import dev.nsunit.model.Address;
 import dev.nsunit.model.IpPrefix;
 import dev.nsunit.model.Link;
 import dev.nsunit.model.Route;
-import dev.nsunit.model.Socket;
+import dev.nsunit.model.InetSocket;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -219,7 +219,7 @@ public final class NsBench {
     List<Link> links = rt.links();
     List<Address> addresses = rt.addresses(links);
     List<Route> routes = rt.routes(links);
-    List<Socket> listeners = diag.tcpListeners();
+    List<InetSocket> listeners = diag.tcpListeners();
     long t1 = System.nanoTime();
     int ipv4Routes = 0;
     for (Route route : routes) {

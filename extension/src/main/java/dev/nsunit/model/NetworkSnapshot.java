@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
  * @param sockets TCP listeners and bound UDP sockets
  */
 public record NetworkSnapshot(List<Link> links, List<Address> addresses, List<Route> routes,
-    List<Neighbour> neighbours, List<Socket> sockets) {
+    List<Neighbour> neighbours, List<InetSocket> sockets) {
 
   /** Copies the lists so the snapshot is immutable. */
   public NetworkSnapshot {
@@ -67,7 +67,7 @@ public record NetworkSnapshot(List<Link> links, List<Address> addresses, List<Ro
   /** Like {@code ss -Hltnu}. */
   public String ss() {
     StringBuilder sb = new StringBuilder();
-    for (Socket s : sockets) {
+    for (InetSocket s : sockets) {
       sb.append(s).append('\n');
     }
     return sb.toString();

@@ -9,7 +9,7 @@ import dev.nsunit.model.InetAddresses;
 import dev.nsunit.model.Link;
 import dev.nsunit.model.NetworkSnapshot;
 import dev.nsunit.model.Route;
-import dev.nsunit.model.Socket;
+import dev.nsunit.model.InetSocket;
 import dev.nsunit.oracle.OracleConfiguration.Features;
 import dev.nsunit.testing.Shell;
 import java.nio.file.Path;
@@ -353,10 +353,10 @@ class SnapshotOracleTests {
     List<String> ss = ip.ss().isEmpty() ? List.of()
         : Arrays.stream(ip.ss().split("\n")).map(l -> String.join(" ", l.strip().split("\\s+"))).sorted()
             .collect(Collectors.toList());
-    Function<Socket, String> asSs = s -> String.join(" ", s.protocol().netid(), s.stateName(),
+    Function<InetSocket, String> asSs = s -> String.join(" ", s.protocol().netid(), s.stateName(),
         Long.toString(s.receiveQueue()), Long.toString(s.sendQueue()), s.localText(), s.remoteText());
     List<String> engine = snap.sockets().stream().map(asSs).sorted().collect(Collectors.toList());
-    check.same("sockets (netid state recv-q send-q local peer, sorted)", "Socket fields and localText()/remoteText()",
+    check.same("sockets (netid state recv-q send-q local peer, sorted)", "InetSocket fields and localText()/remoteText()",
         engine, "ss -Hltnu", ss);
   }
 

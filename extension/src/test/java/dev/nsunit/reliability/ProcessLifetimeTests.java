@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nsunit.NetworkNamespace;
-import dev.nsunit.engine.libc.Libc;
+import dev.nsunit.internal.libc.Libc;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -6,7 +6,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import dev.nsunit.BridgeNetwork;
 import dev.nsunit.NetworkNamespace;
 import dev.nsunit.NoNetwork;
-import dev.nsunit.engine.ns.Lab;
+import dev.nsunit.internal.ns.Lab;
 import dev.nsunit.model.Link;
 import java.io.IOException;
 import java.io.InputStream;

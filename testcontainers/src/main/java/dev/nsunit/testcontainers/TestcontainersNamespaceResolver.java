@@ -1,7 +1,7 @@
 package dev.nsunit.testcontainers;
 
 import dev.nsunit.NetworkNamespace;
-import dev.nsunit.spi.NamespaceResolver;
+import dev.nsunit.NamespaceResolver;
 import org.testcontainers.containers.ContainerState;
 
 /**

@@ -1,8 +1,0 @@
-/**
- * The only place that binds libc. Every wrapper checks the return value and throws
- * {@link dev.nsunit.engine.libc.NativeCallException} carrying the errno name, the syscall and its
- * argument; no raw {@code -1} ever leaves this package.
- *
- * <p>Internal: not part of nsunit's public API.
- */
-package dev.nsunit.engine.libc;

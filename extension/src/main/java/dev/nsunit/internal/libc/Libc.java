@@ -1,0 +1,270 @@
+package dev.nsunit.internal.libc;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import jnr.ffi.LastError;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Runtime;
+import jnr.ffi.byref.IntByReference;
+
+/**
+ * Checked wrappers around the libc calls nsunit needs. Each either succeeds or throws
+ * {@link NativeCallException} naming the errno, the call and its argument.
+ *
+ * <p>Buffers passed here must be direct; their position is ignored and the call works on the
+ * region starting at index 0.
+ */
+public final class Libc {
+  /** {@code CLONE_NEWNET} from linux/sched.h. */
+  public static final int CLONE_NEWNET = 0x40000000;
+
+  public static final int AF_UNIX = 1;
+  public static final int AF_INET = 2;
+  public static final int AF_INET6 = 10;
+  public static final int AF_NETLINK = 16;
+  public static final int AF_PACKET = 17;
+  public static final int SOCK_STREAM = 1;
+  public static final int SOCK_DGRAM = 2;
+  public static final int SOCK_RAW = 3;
+  public static final int SOCK_CLOEXEC = 0x80000;
+  public static final int SOL_SOCKET = 1;
+  public static final int SO_SNDBUF = 7;
+  public static final int SO_RCVBUF = 8;
+  public static final int SO_RCVTIMEO = 20;
+  public static final int SO_SNDTIMEO = 21;
+  public static final int SO_NETNS_COOKIE = 71;
+  public static final int MSG_PEEK = 0x2;
+  public static final int MSG_DONTWAIT = 0x40;
+  public static final int MSG_TRUNC = 0x20;
+  public static final int O_RDONLY = 0;
+  public static final int O_CLOEXEC = 0x80000;
+
+  public static final int EINTR = 4;
+  public static final int EAGAIN = 11;
+
+  private static final LibcBinding LIBC = LibraryLoader.create(LibcBinding.class).load("c");
+  private static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
+  private static final int SCRATCH_SIZE = 256;
+  /**
+   * Per-thread scratch memory for small option values and paths, so that each setsockopt or
+   * readlink does not allocate (and later free, through a Cleaner) a direct buffer of its own.
+   */
+  private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(
+      () -> ByteBuffer.allocateDirect(SCRATCH_SIZE).order(ByteOrder.nativeOrder()));
+
+  private Libc() {}
+
+  private static int errno() {
+    return LastError.getLastError(RUNTIME);
+  }
+
+  private static NativeCallException failure(String call, String argument) {
+    return new NativeCallException(errno(), call, argument);
+  }
+
+  /** {@code unshare(flags)} for the calling thread. */
+  public static void unshare(int flags) {
+    if (LIBC.unshare(flags) != 0) {
+      throw failure("unshare", flagName(flags));
+    }
+  }
+
+  /** Moves the calling thread into the namespace that {@code fd} refers to. */
+  public static void setns(int fd, int nstype) {
+    if (LIBC.setns(fd, nstype) != 0) {
+      throw failure("setns", "fd " + fd + ", " + flagName(nstype));
+    }
+  }
+
+  /** Opens a socket in the calling thread's network namespace; always close-on-exec. */
+  public static int socket(int domain, int type, int protocol) {
+    int fd = LIBC.socket(domain, type | SOCK_CLOEXEC, protocol);
+    if (fd < 0) {
+      throw failure("socket", "domain " + domain + ", type " + type + ", protocol " + protocol);
+    }
+    return fd;
+  }
+
+  /** Binds {@code fd} to the first {@code length} bytes of {@code address}. */
+  public static void bind(int fd, ByteBuffer address, int length) {
+    if (LIBC.bind(fd, address, length) != 0) {
+      throw failure("bind", "fd " + fd);
+    }
+  }
+
+  /** Connects {@code fd} to the first {@code length} bytes of {@code address}. */
+  public static void connect(int fd, ByteBuffer address, int length) {
+    if (LIBC.connect(fd, address, length) != 0) {
+      throw failure("connect", "fd " + fd);
+    }
+  }
+
+  /** Sends the first {@code length} bytes of {@code buffer}, retrying on EINTR. */
+  public static long send(int fd, ByteBuffer buffer, int length) {
+    ByteBuffer from0 = atZero(buffer); // jnr passes a direct buffer's address plus its position
+    while (true) {
+      long n = LIBC.sendto(fd, from0, length, 0, null, 0);
+      if (n >= 0) {
+        return n;
+      }
+      int errno = errno();
+      if (errno != EINTR) {
+        throw new NativeCallException(errno, "sendto", "fd " + fd + ", " + length + " bytes");
+      }
+    }
+  }
+
+  /**
+   * Receives one datagram into {@code buffer}, retrying on EINTR.
+   *
+   * @return the datagram's real length (which, with {@link #MSG_TRUNC}, may exceed the buffer),
+   *     or {@code -1} when the socket's receive timeout expired (EAGAIN)
+   */
+  public static long receive(int fd, ByteBuffer buffer, int flags) {
+    ByteBuffer from0 = atZero(buffer);
+    while (true) {
+      long n = LIBC.recvfrom(fd, from0, buffer.capacity(), flags, null, null);
+      if (n >= 0) {
+        return n;
+      }
+      int errno = errno();
+      if (errno == EAGAIN) {
+        return -1;
+      }
+      if (errno != EINTR) {
+        throw new NativeCallException(errno, "recvfrom", "fd " + fd);
+      }
+    }
+  }
+
+  private static ByteBuffer atZero(ByteBuffer buffer) {
+    if (!buffer.isDirect()) {
+      throw new IllegalArgumentException("native calls need a direct buffer");
+    }
+    return buffer.position() == 0 && buffer.limit() == buffer.capacity() ? buffer : buffer.duplicate().clear();
+  }
+
+  /** {@code setsockopt} with a 32-bit integer value. */
+  public static void setsockopt(int fd, int level, int option, int value) {
+    ByteBuffer v = SCRATCH.get();
+    v.putInt(0, value);
+    if (LIBC.setsockopt(fd, level, option, v, 4) != 0) {
+      throw failure("setsockopt", "fd " + fd + ", level " + level + ", option " + option + " = " + value);
+    }
+  }
+
+  /** Sets a {@code struct timeval} option such as {@link #SO_RCVTIMEO}. */
+  public static void setTimeout(int fd, int option, long millis) {
+    ByteBuffer tv = SCRATCH.get();
+    tv.putLong(0, millis / 1000);
+    tv.putLong(8, (millis % 1000) * 1000);
+    if (LIBC.setsockopt(fd, SOL_SOCKET, option, tv, 16) != 0) {
+      throw failure("setsockopt", "fd " + fd + ", SOL_SOCKET, option " + option + " = " + millis + " ms");
+    }
+  }
+
+  /** {@code getsockopt} of a 64-bit value, e.g. {@link #SO_NETNS_COOKIE}. */
+  public static long getsockoptLong(int fd, int level, int option) {
+    ByteBuffer v = SCRATCH.get();
+    IntByReference len = new IntByReference(8);
+    if (LIBC.getsockopt(fd, level, option, v, len) != 0) {
+      throw failure("getsockopt", "fd " + fd + ", level " + level + ", option " + option);
+    }
+    return v.getLong(0);
+  }
+
+  /** Opens {@code path} read-only and close-on-exec, e.g. a {@code /proc/.../ns/net} file. */
+  public static int openReadOnly(String path) {
+    int fd = LIBC.open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      throw failure("open", path);
+    }
+    return fd;
+  }
+
+  /** Closes {@code fd}. EINTR is not retried: on Linux the descriptor is released anyway. */
+  public static void close(int fd) {
+    if (LIBC.close(fd) != 0) {
+      int errno = errno();
+      if (errno != EINTR) {
+        throw new NativeCallException(errno, "close", "fd " + fd);
+      }
+    }
+  }
+
+  /**
+   * The target of the symbolic link {@code path}, e.g. {@code net:[4026531840]} for a
+   * {@code /proc/.../ns/net} file. Cheaper than {@code Files.readSymbolicLink} on a hot path.
+   */
+  public static String readlink(String path) {
+    ByteBuffer buf = SCRATCH.get();
+    long n = LIBC.readlink(path, buf, SCRATCH_SIZE);
+    if (n < 0) {
+      throw failure("readlink", path);
+    }
+    if (n >= SCRATCH_SIZE) {
+      throw new NativeCallException(36, "readlink", path + " (target longer than " + SCRATCH_SIZE + " bytes)");
+    }
+    byte[] bytes = new byte[(int) n];
+    buf.get(0, bytes);
+    return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** The calling thread's kernel thread id. */
+  public static int gettid() {
+    return LIBC.gettid();
+  }
+
+  private static String flagName(int flags) {
+    return flags == CLONE_NEWNET ? "CLONE_NEWNET" : "0x" + Integer.toHexString(flags);
+  }
+
+  // --- ICMP and datagram probes (dev.nsunit.internal.probe) ---
+
+  /** {@code IPPROTO_ICMP} from netinet/in.h. */
+  public static final int IPPROTO_ICMP = 1;
+  /** {@code IPPROTO_UDP} from netinet/in.h. */
+  public static final int IPPROTO_UDP = 17;
+  /** {@code IPPROTO_ICMPV6} from netinet/in.h. */
+  public static final int IPPROTO_ICMPV6 = 58;
+  /** {@code SOL_IP}: the IPv4 socket option level. */
+  public static final int SOL_IP = 0;
+  /** {@code SOL_IPV6}: the IPv6 socket option level. */
+  public static final int SOL_IPV6 = 41;
+  /** {@code IP_RECVERR}: report every ICMP error on the socket, not only "hard" ones. */
+  public static final int IP_RECVERR = 11;
+  /** {@code IPV6_RECVERR}: the IPv6 counterpart of {@link #IP_RECVERR}. */
+  public static final int IPV6_RECVERR = 25;
+  /** {@code sizeof(struct sockaddr_in)}. */
+  public static final int SOCKADDR_IN_LEN = 16;
+  /** {@code sizeof(struct sockaddr_in6)}. */
+  public static final int SOCKADDR_IN6_LEN = 28;
+
+  /**
+   * Encodes {@code struct sockaddr_in} (IPv4) or {@code struct sockaddr_in6} (IPv6) for
+   * {@link #connect} and {@link #bind}: the family in native order, the port in network order.
+   *
+   * @return a direct buffer whose limit is the structure's length
+   */
+  public static ByteBuffer sockaddr(InetAddress address, int port) {
+    boolean v6 = address instanceof Inet6Address;
+    ByteBuffer sa = ByteBuffer.allocateDirect(v6 ? SOCKADDR_IN6_LEN : SOCKADDR_IN_LEN).order(ByteOrder.nativeOrder());
+    sa.putShort(0, (short) (v6 ? AF_INET6 : AF_INET));
+    sa.put(2, (byte) (port >>> 8)).put(3, (byte) port);
+    sa.put(v6 ? 8 : 4, address.getAddress()); // sin6_flowinfo (4..7) and sin6_scope_id stay 0
+    return sa;
+  }
+
+  /**
+   * Receives one datagram like {@link #receive}, waiting at most {@code timeoutMillis} (at least
+   * 1 ms: a zero SO_RCVTIMEO would mean forever).
+   *
+   * @return the datagram's length, or {@code -1} if none arrived in time
+   */
+  public static long receiveWithin(int fd, ByteBuffer buffer, long timeoutMillis) {
+    setTimeout(fd, SO_RCVTIMEO, Math.max(1, timeoutMillis));
+    return receive(fd, buffer, 0);
+  }
+}

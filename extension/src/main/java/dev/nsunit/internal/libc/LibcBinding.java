@@ -1,0 +1,57 @@
+package dev.nsunit.internal.libc;
+
+import java.nio.ByteBuffer;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.SaveError;
+import jnr.ffi.byref.IntByReference;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
+
+/**
+ * The raw jnr-ffi binding. Public only because jnr-ffi generates its implementation in another
+ * class loader; call {@link Libc} instead, which checks every return value.
+ */
+public interface LibcBinding {
+  @SaveError
+  int unshare(int flags);
+
+  @SaveError
+  int setns(int fd, int nstype);
+
+  @SaveError
+  int socket(int domain, int type, int protocol);
+
+  @SaveError
+  int bind(int fd, @In ByteBuffer addr, int addrlen);
+
+  @SaveError
+  @ssize_t
+  long sendto(int fd, @In ByteBuffer buf, @size_t long len, int flags, @In ByteBuffer addr, int addrlen);
+
+  @SaveError
+  @ssize_t
+  long recvfrom(int fd, @Out ByteBuffer buf, @size_t long len, int flags, @Out ByteBuffer addr,
+      @Out IntByReference addrlen);
+
+  @SaveError
+  int setsockopt(int fd, int level, int optname, @In ByteBuffer optval, int optlen);
+
+  @SaveError
+  int getsockopt(int fd, int level, int optname, @Out ByteBuffer optval, IntByReference optlen);
+
+  @SaveError
+  int connect(int fd, @In ByteBuffer addr, int addrlen);
+
+  @SaveError
+  int open(String path, int flags);
+
+  @SaveError
+  int close(int fd);
+
+  int gettid();
+
+  @SaveError
+  @ssize_t
+  long readlink(String path, @Out ByteBuffer buf, @size_t long bufsiz);
+}

@@ -1,0 +1,68 @@
+package dev.nsunit.internal.netlink;
+
+import static dev.nsunit.internal.netlink.NetlinkConstants.RTA_DST;
+import static dev.nsunit.internal.netlink.NetlinkConstants.RTA_GATEWAY;
+import static dev.nsunit.internal.netlink.NetlinkConstants.RTA_OIF;
+import static dev.nsunit.internal.netlink.NetlinkConstants.RTA_PREF;
+import static dev.nsunit.internal.netlink.NetlinkConstants.RTA_PREFSRC;
+import static dev.nsunit.internal.netlink.NetlinkConstants.RTA_PRIORITY;
+import static dev.nsunit.internal.netlink.NetlinkConstants.RTA_TABLE;
+import static dev.nsunit.internal.netlink.NetlinkConstants.RTMSG_LEN;
+import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_F_CLONED;
+import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_NEWROUTE;
+
+import dev.nsunit.internal.libc.Libc;
+import dev.nsunit.model.IpPrefix;
+import dev.nsunit.model.Route;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+
+/** Decoding of RTM_NEWROUTE messages. */
+final class RouteCodec {
+  private RouteCodec() {}
+
+  /** Decodes a route, or returns {@code null} for a cloned (cache) entry, which ip route hides. */
+  static Route decode(Message m, Map<Integer, String> names) {
+    if (m.type() != RTM_NEWROUTE) {
+      throw new NetlinkFormatException("expected RTM_NEWROUTE, got " + m);
+    }
+    m.requirePayload(RTMSG_LEN);
+    ByteBuffer p = m.payload();
+    int family = p.get(0) & 0xff;
+    int dstLen = p.get(1) & 0xff;
+    int table = p.get(4) & 0xff;
+    int protocol = p.get(5) & 0xff;
+    int scope = p.get(6) & 0xff;
+    int type = p.get(7) & 0xff;
+    int flags = p.getInt(8);
+    if ((flags & RTM_F_CLONED) != 0) {
+      return null;
+    }
+    boolean ipv6 = family == Libc.AF_INET6;
+    Attributes a = m.attributes(RTMSG_LEN);
+    InetAddress dst = a.address(RTA_DST);
+    if (dst == null) {
+      dst = any(ipv6);
+    }
+    int width = dst.getAddress().length * 8;
+    if (dstLen > width) { // checked here: IpPrefix would throw IllegalArgumentException
+      throw new NetlinkFormatException("RTM_NEWROUTE rtm_dst_len " + dstLen + " exceeds the " + width
+          + " bits of its destination address");
+    }
+    int oif = a.u32(RTA_OIF, 0);
+    long metric = a.has(RTA_PRIORITY) ? Integer.toUnsignedLong(a.u32(RTA_PRIORITY, 0)) : -1;
+    return new Route(ipv6, dstLen == 0 ? null : new IpPrefix(dst, dstLen), a.address(RTA_GATEWAY),
+        oif, oif == 0 ? null : names.get(oif), scope, protocol, type, a.address(RTA_PREFSRC), metric,
+        a.u32(RTA_TABLE, table), flags, a.has(RTA_PREF) ? a.u8(RTA_PREF, 0) : -1);
+  }
+
+  static InetAddress any(boolean ipv6) {
+    try {
+      return InetAddress.getByAddress(new byte[ipv6 ? 16 : 4]);
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+}
