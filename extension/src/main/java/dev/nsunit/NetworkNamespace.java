@@ -1,21 +1,30 @@
 package dev.nsunit;
 
+import static dev.nsunit.KernelFailures.translate;
+
 import dev.nsunit.internal.ns.Netns;
+import dev.nsunit.internal.ns.SocketOwners;
+import dev.nsunit.internal.probe.Reachability;
 import dev.nsunit.model.Address;
+import dev.nsunit.model.InetSocket;
 import dev.nsunit.model.Link;
 import dev.nsunit.model.NamespaceId;
 import dev.nsunit.model.Neighbour;
 import dev.nsunit.model.NetworkSnapshot;
+import dev.nsunit.model.ProbeResult;
 import dev.nsunit.model.Route;
-import dev.nsunit.model.InetSocket;
+import dev.nsunit.model.SocketOwner;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Supplier;
 
 /**
  * A Linux network namespace: its own interfaces, addresses, routes, sockets and firewall.
@@ -43,6 +52,11 @@ import java.util.concurrent.ThreadFactory;
  * A namespace is held only by file descriptors. {@link #close()} (idempotent) kills processes
  * started here, stops this namespace's threads and closes the descriptors; the kernel then frees
  * the namespace and its interfaces asynchronously. If the JVM dies, the kernel does the same.
+ *
+ * <h2>Failures</h2>
+ * When the kernel refuses an operation (no privileges, a feature this kernel lacks), methods
+ * throw {@link KernelException}, which names the call and the errno. After {@link #close()},
+ * every method that needs the namespace throws {@link IllegalStateException}.
  *
  * <h2>Threads</h2>
  * All methods are thread-safe.
@@ -73,20 +87,28 @@ public final class NetworkNamespace implements AutoCloseable {
    * Creates a new namespace with {@code lo} up (127.0.0.1/8 and ::1) and nothing else.
    * Equivalent to {@code docker run --network none}.
    *
-   * @throws dev.nsunit.internal.libc.NativeCallException with EPERM without CAP_SYS_ADMIN
+   * @throws KernelException with {@code EPERM} without CAP_SYS_ADMIN
    */
   public static NetworkNamespace create() {
     return create("anonymous");
   }
 
-  /** Like {@link #create()}, with a name used in messages and thread names. */
+  /**
+   * Like {@link #create()}, with a name used in messages and thread names.
+   *
+   * @throws KernelException with {@code EPERM} without CAP_SYS_ADMIN
+   */
   public static NetworkNamespace create(String name) {
-    return new NetworkNamespace(Netns.create(name), name);
+    return new NetworkNamespace(translate(() -> Netns.create(name)), name);
   }
 
-  /** Opens the JVM's own namespace (the one it started in), like {@code --network host}. */
+  /**
+   * Opens the JVM's own namespace (the one it started in), like {@code --network host}.
+   *
+   * @throws KernelException if the namespace file cannot be opened
+   */
   public static NetworkNamespace host() {
-    return new NetworkNamespace(Netns.host(), "host");
+    return new NetworkNamespace(translate(Netns::host), "host");
   }
 
   /** Opens the namespace a file names: {@code /proc/<pid>/ns/net}, {@code /run/netns/<name>}. */
@@ -94,9 +116,14 @@ public final class NetworkNamespace implements AutoCloseable {
     return open(path, path.toString());
   }
 
-  /** Like {@link #open(Path)}, with a name used in messages, e.g. {@code "container redis"}. */
+  /**
+   * Like {@link #open(Path)}, with a name used in messages, e.g. {@code "container redis"}.
+   *
+   * @throws KernelException if {@code path} does not exist ({@code ENOENT}) or is not a network
+   *     namespace ({@code EINVAL})
+   */
   public static NetworkNamespace open(Path path, String name) {
-    return new NetworkNamespace(Netns.open(path, name), name);
+    return new NetworkNamespace(translate(() -> Netns.open(path, name)), name);
   }
 
   /** The engine handle, for the extension and lab. */
@@ -184,39 +211,132 @@ public final class NetworkNamespace implements AutoCloseable {
 
   /** Links, addresses, routes, neighbours and TCP/UDP listeners, read now through netlink. */
   public NetworkSnapshot snapshot() {
-    List<Link> links = netns.rtnetlink().links();
-    return new NetworkSnapshot(links, netns.rtnetlink().addresses(links),
-        netns.rtnetlink().routes(links), netns.rtnetlink().neighbours(links), sockets());
+    return translate(() -> {
+      List<Link> links = netns.rtnetlink().links();
+      return new NetworkSnapshot(links, netns.rtnetlink().addresses(links),
+          netns.rtnetlink().routes(links), netns.rtnetlink().neighbours(links), netns.sockDiag().listening());
+    });
   }
 
   /** The interfaces. Equivalent to {@code ip link}. */
   public List<Link> links() {
-    return netns.rtnetlink().links();
+    return translate(() -> netns.rtnetlink().links());
   }
 
-  /** The interface called {@code name}, if present. */
+  /** The interface called {@code name}, if present. Equivalent to {@code ip link show NAME}. */
   public Optional<Link> link(String name) {
-    return netns.rtnetlink().link(name);
+    return translate(() -> netns.rtnetlink().link(name));
   }
 
   /** The addresses. Equivalent to {@code ip addr}. */
   public List<Address> addresses() {
-    return netns.rtnetlink().addresses();
+    return translate(() -> netns.rtnetlink().addresses());
   }
 
   /** The main routing table, IPv4 and IPv6. Equivalent to {@code ip route; ip -6 route}. */
   public List<Route> routes() {
-    return netns.rtnetlink().routes();
+    return translate(() -> netns.rtnetlink().routes());
   }
 
   /** The neighbour (ARP/NDP) entries. Equivalent to {@code ip neigh}. */
   public List<Neighbour> neighbours() {
-    return netns.rtnetlink().neighbours();
+    return translate(() -> netns.rtnetlink().neighbours());
   }
 
   /** TCP listeners and bound UDP sockets, both families. Equivalent to {@code ss -ltnu}. */
   public List<InetSocket> sockets() {
-    return netns.sockDiag().listening();
+    return translate(() -> netns.sockDiag().listening());
+  }
+
+  /**
+   * Waits until a TCP socket listens on {@code port} (any address, either family) and returns
+   * it: the way to wait for a server started with {@link #start(ProcessBuilder)} to be ready.
+   *
+   * <pre>{@code
+   * redis.start(new ProcessBuilder("redis-server", "--port", "6379"));
+   * redis.awaitListening(6379, Duration.ofSeconds(10));
+   * }</pre>
+   *
+   * @throws IllegalStateException if nothing listens within {@code timeout}; the message holds
+   *     the namespace's interfaces, routes and sockets at that moment
+   */
+  public InetSocket awaitListening(int port, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long pause = 1;
+    while (true) {
+      Optional<InetSocket> listener = sockets().stream()
+          .filter(s -> s.isListening() && s.localPort() == port).findFirst();
+      if (listener.isPresent()) {
+        return listener.get();
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException("nothing listens on TCP port " + port + " in " + this + " after "
+            + timeout.toMillis() + " ms; did the server start, and does it bind that port? The namespace now:\n"
+            + snapshot());
+      }
+      try {
+        Thread.sleep(pause);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for TCP port " + port + " in " + this, e);
+      }
+      pause = Math.min(pause * 2, 20);
+    }
+  }
+
+  /**
+   * Sends one ICMP echo request from inside this namespace and waits up to {@code timeout} for
+   * the reply. Equivalent to {@code ping -c 1 -W TIMEOUT TARGET} run inside. A target that does
+   * not answer is a result ({@link ProbeResult#isReached()} false, with the reason), never an
+   * exception.
+   *
+   * @throws KernelException if no ICMP socket may be opened (neither raw nor an unprivileged
+   *     "ping" socket)
+   */
+  public ProbeResult ping(InetAddress target, Duration timeout) {
+    return probe(() -> Reachability.icmpEcho(target, timeout));
+  }
+
+  /**
+   * Opens a TCP connection from inside this namespace to {@code target:port} and closes it at
+   * once. Equivalent to {@code nc -z -w TIMEOUT TARGET PORT} run inside. A refused or timed-out
+   * connection is a result, never an exception.
+   */
+  public ProbeResult connectTcp(InetAddress target, int port, Duration timeout) {
+    return probe(() -> Reachability.tcpConnect(target, port, timeout));
+  }
+
+  /**
+   * Sends {@code request} as one UDP datagram from inside this namespace to {@code target:port}
+   * and waits up to {@code timeout} for any datagram back. No answer, or an ICMP error, is a
+   * result, never an exception.
+   */
+  public ProbeResult exchangeUdp(InetAddress target, int port, byte[] request, Duration timeout) {
+    byte[] copy = request.clone();
+    return probe(() -> Reachability.udpExchange(target, port, copy, timeout));
+  }
+
+  private ProbeResult probe(Supplier<ProbeResult> probe) {
+    try {
+      return netns.call(() -> translate(probe));
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while probing from " + this, e);
+    } catch (Exception e) {
+      throw new IllegalStateException("probe from " + this + " failed", e);
+    }
+  }
+
+  /**
+   * The processes holding {@code socket} open, found as {@code ss -p} finds them: through the
+   * {@code socket:[inode]} links under {@code /proc/PID/fd}. Sockets this JVM opened belong to
+   * its own pid, whichever thread or namespace opened them. Socket inodes are unique across
+   * namespaces, so this needs no namespace. Empty when no visible process holds it.
+   */
+  public static List<SocketOwner> ownersOf(InetSocket socket) {
+    return SocketOwners.of(socket.inode());
   }
 
   /** Whether {@link #close()} has been called. */

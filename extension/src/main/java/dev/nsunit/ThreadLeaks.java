@@ -1,5 +1,6 @@
 package dev.nsunit;
 
+import dev.nsunit.internal.ns.NsfsLink;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,11 +74,6 @@ final class ThreadLeaks {
   }
 
   private static long inodeOf(Path nsLink) {
-    try {
-      String t = Files.readSymbolicLink(nsLink).toString();
-      return Long.parseLong(t.substring(t.indexOf('[') + 1, t.length() - 1));
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
+    return NsfsLink.inodeOf(nsLink);
   }
 }

@@ -3,7 +3,7 @@ package dev.nsunit.assertions;
 import static dev.nsunit.assertions.error.ShouldBeListening.shouldBeOwnedBy;
 import static dev.nsunit.assertions.error.ShouldBeListening.shouldHaveSocketProperty;
 
-import dev.nsunit.internal.ns.SocketOwners;
+import dev.nsunit.NetworkNamespace;
 import dev.nsunit.model.InetSocket;
 import dev.nsunit.model.SocketOwner;
 import java.util.List;
@@ -57,7 +57,7 @@ public class ListenerAssert extends AbstractNetworkAssert<ListenerAssert, InetSo
     if (nothingToCheck()) {
       return myself;
     }
-    List<SocketOwner> owners = SocketOwners.of(actual.inode());
+    List<SocketOwner> owners = NetworkNamespace.ownersOf(actual);
     if (owners.stream().noneMatch(o -> o.pid() == pid)) {
       report(shouldBeOwnedBy(context().name, actual, "pid " + pid, owners));
     }
@@ -80,7 +80,7 @@ public class ListenerAssert extends AbstractNetworkAssert<ListenerAssert, InetSo
     if (nothingToCheck()) {
       return myself;
     }
-    List<SocketOwner> owners = SocketOwners.of(actual.inode());
+    List<SocketOwner> owners = NetworkNamespace.ownersOf(actual);
     if (owners.stream().noneMatch(o -> o.command().equals(command))) {
       report(shouldBeOwnedBy(context().name, actual, "command " + command, owners));
     }

@@ -15,7 +15,6 @@ import static dev.nsunit.assertions.error.ShouldShareNetworkStack.shouldNotShare
 import static dev.nsunit.assertions.error.ShouldShareNetworkStack.shouldShareNetworkStack;
 
 import dev.nsunit.NetworkNamespace;
-import dev.nsunit.internal.probe.Reachability;
 import dev.nsunit.model.InetAddresses;
 import dev.nsunit.model.IpPrefix;
 import dev.nsunit.model.Link;
@@ -34,8 +33,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.assertj.core.error.ShouldNotBeNull;
 
@@ -329,7 +328,7 @@ public class NamespaceAssert extends AbstractNetworkAssert<NamespaceAssert, Netw
    */
   public NamespaceAssert canReach(String address) {
     InetAddress target = InetAddresses.parse(address);
-    return expectReached(() -> Reachability.icmpEcho(target, context().timeout));
+    return expectReached(() -> actual.ping(target, context().timeout));
   }
 
   /**
@@ -344,7 +343,7 @@ public class NamespaceAssert extends AbstractNetworkAssert<NamespaceAssert, Netw
    */
   public NamespaceAssert canReach(String address, int tcpPort) {
     InetAddress target = InetAddresses.parse(address);
-    return expectReached(() -> Reachability.tcpConnect(target, tcpPort, context().timeout));
+    return expectReached(() -> actual.connectTcp(target, tcpPort, context().timeout));
   }
 
   /**
@@ -376,7 +375,7 @@ public class NamespaceAssert extends AbstractNetworkAssert<NamespaceAssert, Netw
   public NamespaceAssert canReachUdp(String address, int port, byte[] request) {
     InetAddress target = InetAddresses.parse(address);
     byte[] copy = request.clone();
-    return expectReached(() -> Reachability.udpExchange(target, port, copy, context().timeout));
+    return expectReached(() -> actual.exchangeUdp(target, port, copy, context().timeout));
   }
 
   /**
@@ -393,7 +392,7 @@ public class NamespaceAssert extends AbstractNetworkAssert<NamespaceAssert, Netw
    */
   public UnreachableAssert cannotReach(String address) {
     InetAddress target = InetAddresses.parse(address);
-    return expectFailed(() -> Reachability.icmpEcho(target, context().timeout));
+    return expectFailed(() -> actual.ping(target, context().timeout));
   }
 
   /**
@@ -409,7 +408,7 @@ public class NamespaceAssert extends AbstractNetworkAssert<NamespaceAssert, Netw
    */
   public UnreachableAssert cannotReach(String address, int tcpPort) {
     InetAddress target = InetAddresses.parse(address);
-    return expectFailed(() -> Reachability.tcpConnect(target, tcpPort, context().timeout));
+    return expectFailed(() -> actual.connectTcp(target, tcpPort, context().timeout));
   }
 
   /**
@@ -426,24 +425,24 @@ public class NamespaceAssert extends AbstractNetworkAssert<NamespaceAssert, Netw
   public UnreachableAssert cannotReachUdp(String address, int port) {
     InetAddress target = InetAddresses.parse(address);
     byte[] request = DEFAULT_UDP_REQUEST.getBytes(StandardCharsets.US_ASCII);
-    return expectFailed(() -> Reachability.udpExchange(target, port, request, context().timeout));
+    return expectFailed(() -> actual.exchangeUdp(target, port, request, context().timeout));
   }
 
-  private NamespaceAssert expectReached(Callable<ProbeResult> probe) {
+  private NamespaceAssert expectReached(Supplier<ProbeResult> probe) {
     if (absent()) {
       return myself;
     }
-    ProbeResult result = probe(probe);
+    ProbeResult result = probe.get();
     if (!result.isReached()) {
       report(shouldReach(name(), result, snapshot()));
     }
     return myself;
   }
 
-  private UnreachableAssert expectFailed(Callable<ProbeResult> probe) {
+  private UnreachableAssert expectFailed(Supplier<ProbeResult> probe) {
     ProbeResult failure = null;
     if (!absent()) {
-      ProbeResult result = probe(probe);
+      ProbeResult result = probe.get();
       if (result.isReached()) {
         report(shouldNotReach(name(), result, snapshot()));
       } else {
@@ -454,18 +453,6 @@ public class NamespaceAssert extends AbstractNetworkAssert<NamespaceAssert, Netw
   }
 
   /** Runs the probe on a thread inside the namespace. */
-  private ProbeResult probe(Callable<ProbeResult> probe) {
-    try {
-      return actual.call(probe);
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while probing from " + name(), e);
-    } catch (Exception e) {
-      throw new IllegalStateException("probe from " + name() + " failed", e);
-    }
-  }
 
   // ---------------------------------------------------------------- listening sockets
 

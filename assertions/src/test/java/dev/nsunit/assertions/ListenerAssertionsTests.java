@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nsunit.NetworkNamespace;
-import dev.nsunit.internal.ns.SocketOwners;
 import dev.nsunit.model.NetworkSnapshot;
 import dev.nsunit.model.InetSocket;
 import java.io.BufferedReader;
@@ -123,12 +122,12 @@ class ListenerAssertionsTests {
 
     NamespaceAssert a = assertThat(ns);
     InetSocket socket = tcp(a.snapshot(), 6379).get(0);
-    assertThat(SocketOwners.of(socket.inode())).extracting(o -> o.pid()).containsExactly(JVM);
+    assertThat(NetworkNamespace.ownersOf(socket)).extracting(o -> o.pid()).containsExactly(JVM);
     assertThatThrownBy(() -> a.isListeningOn(6379).isOwnedBy(1))
-        .hasMessage(shouldBeOwnedBy(ns.toString(), socket, "pid 1", SocketOwners.of(socket.inode())).create());
+        .hasMessage(shouldBeOwnedBy(ns.toString(), socket, "pid 1", NetworkNamespace.ownersOf(socket)).create());
     assertThatThrownBy(() -> a.isListeningOn(6379).isOwnedByCommand("redis-server"))
         .hasMessage(shouldBeOwnedBy(ns.toString(), socket, "command redis-server",
-            SocketOwners.of(socket.inode())).create());
+            NetworkNamespace.ownersOf(socket)).create());
   }
 
   @Test
@@ -144,7 +143,7 @@ class ListenerAssertionsTests {
       NamespaceAssert a = assertThat(ns);
       InetSocket socket = tcp(a.snapshot(), 7100).get(0);
       assertThatThrownBy(() -> a.isListeningOn(7100).isOwnedBy(JVM))
-          .hasMessage(shouldBeOwnedBy(ns.toString(), socket, "pid " + JVM, SocketOwners.of(socket.inode())).create());
+          .hasMessage(shouldBeOwnedBy(ns.toString(), socket, "pid " + JVM, NetworkNamespace.ownersOf(socket)).create());
     } finally {
       server.destroyForcibly();
       server.waitFor();

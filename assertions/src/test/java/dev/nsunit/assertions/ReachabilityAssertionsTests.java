@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nsunit.NetworkNamespace;
-import dev.nsunit.internal.probe.Reachability;
 import dev.nsunit.model.InetAddresses;
 import dev.nsunit.model.ProbeResult;
 import dev.nsunit.model.ProbeResult.Reason;
@@ -69,11 +68,11 @@ class ReachabilityAssertionsTests {
   }
 
   private static ProbeResult icmp(NetworkNamespace from, String to) throws Exception {
-    return from.call(() -> Reachability.icmpEcho(InetAddresses.parse(to), NetworkAssertions.DEFAULT_PROBE_TIMEOUT));
+    return from.ping(InetAddresses.parse(to), NetworkAssertions.DEFAULT_PROBE_TIMEOUT);
   }
 
   private static ProbeResult tcp(NetworkNamespace from, String to, int port) throws Exception {
-    return from.call(() -> Reachability.tcpConnect(InetAddresses.parse(to), port, NetworkAssertions.DEFAULT_PROBE_TIMEOUT));
+    return from.connectTcp(InetAddresses.parse(to), port, NetworkAssertions.DEFAULT_PROBE_TIMEOUT);
   }
 
   // ------------------------------------------------------------ the seed's none-mode case
@@ -195,9 +194,9 @@ class ReachabilityAssertionsTests {
     assertThat(hosts.a).cannotReachUdp("192.0.2.2", 5354).withReason(Reason.CONNECTION_REFUSED);
 
     NamespaceAssert a = assertThat(hosts.a);
-    ProbeResult expected = hosts.a.call(() -> Reachability.udpExchange(InetAddresses.parse("192.0.2.2"), 5354,
+    ProbeResult expected = hosts.a.exchangeUdp(InetAddresses.parse("192.0.2.2"), 5354,
         NamespaceAssert.DEFAULT_UDP_REQUEST.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-        NetworkAssertions.DEFAULT_PROBE_TIMEOUT));
+        NetworkAssertions.DEFAULT_PROBE_TIMEOUT);
     assertThatThrownBy(() -> a.canReachUdp("192.0.2.2", 5354))
         .hasMessage(shouldReach(hosts.a.toString(), expected, a.snapshot()).create());
     assertThatThrownBy(() -> a.cannotReachUdp("192.0.2.2", 5353))

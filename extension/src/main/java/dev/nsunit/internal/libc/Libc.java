@@ -4,6 +4,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import jnr.constants.platform.Errno;
 import jnr.ffi.LastError;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
@@ -41,8 +42,8 @@ public final class Libc {
   public static final int O_RDONLY = 0;
   public static final int O_CLOEXEC = 0x80000;
 
-  public static final int EINTR = 4;
-  public static final int EAGAIN = 11;
+  public static final int EINTR = Errno.EINTR.intValue();
+  public static final int EAGAIN = Errno.EAGAIN.intValue();
 
   private static final LibcBinding LIBC = LibraryLoader.create(LibcBinding.class).load("c");
   private static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
@@ -205,7 +206,7 @@ public final class Libc {
       throw failure("readlink", path);
     }
     if (n >= SCRATCH_SIZE) {
-      throw new NativeCallException(36, "readlink", path + " (target longer than " + SCRATCH_SIZE + " bytes)");
+      throw new NativeCallException(Errno.ENAMETOOLONG.intValue(), "readlink", path + " (target longer than " + SCRATCH_SIZE + " bytes)");
     }
     byte[] bytes = new byte[(int) n];
     buf.get(0, bytes);

@@ -6,6 +6,7 @@ import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import jnr.constants.platform.Errno;
 
 /**
  * Which link kinds this kernel can create, found by trying: on a throwaway thread that unshares
@@ -43,7 +44,7 @@ public final class KernelFeatures {
     }
   }
 
-  private static final int EOPNOTSUPP = 95;
+  private static final int EOPNOTSUPP = Errno.EOPNOTSUPP.intValue();
   private static final Map<Feature, Boolean> PROBED = new EnumMap<>(Feature.class);
   private static final Set<Feature> SIMULATED_MISSING = EnumSet.noneOf(Feature.class);
 

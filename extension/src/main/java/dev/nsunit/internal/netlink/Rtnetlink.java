@@ -42,13 +42,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import jnr.constants.platform.Errno;
 
 /**
  * rtnetlink operations on the namespace its socket lives in: links, addresses, routes and
  * neighbours. Thread-safe: requests are serialized by the socket's lock.
  */
 public final class Rtnetlink implements AutoCloseable {
-  private static final int ENODEV = 19;
+  private static final int ENODEV = Errno.ENODEV.intValue();
 
   private final NetlinkSocket socket;
 
