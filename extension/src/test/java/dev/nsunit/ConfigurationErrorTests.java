@@ -120,8 +120,11 @@ class ConfigurationErrorTests {
     void m() {}
   }
 
+  /** A type no NamespaceResolver on this module's test classpath opens, as a container is without nsunit-testcontainers. */
+  static class RedisContainer {}
+
   static class ContainerWithoutInteropTestCase {
-    static org.testcontainers.fake.FakeContainer redis = new org.testcontainers.fake.FakeContainer();
+    static RedisContainer redis = new RedisContainer();
 
     @Test
     @SharedNetworkWith("redis")
@@ -178,10 +181,12 @@ class ConfigurationErrorTests {
                 + " per-test endpoint [field StaticSharesPerTestTestCase.perTest]; a static endpoint lives for all"
                 + " tests and can only share with another static one. Make both static, or neither."),
         Arguments.of(ContainerWithoutInteropTestCase.class,
-            "@SharedNetworkWith(\"redis\") on [method ContainerWithoutInteropTestCase.m()] names the Testcontainers"
-                + " container [field ContainerWithoutInteropTestCase.redis], but nsunit-testcontainers is not on the"
-                + " test classpath. Add the test dependency dev.nsunit:nsunit-testcontainers (same version as"
-                + " nsunit-extension)."),
+            "@SharedNetworkWith(\"redis\") on [method ContainerWithoutInteropTestCase.m()] names"
+                + " [field ContainerWithoutInteropTestCase.redis] of type RedisContainer, which is not an endpoint:"
+                + " it has no network mode annotation, and no NamespaceResolver on the test classpath opens a"
+                + " RedisContainer. For a Testcontainers container, add the test dependency"
+                + " dev.nsunit:nsunit-testcontainers (same version as nsunit-extension); for an endpoint of your own,"
+                + " declare it as a NetworkNamespace field with a mode annotation."),
         Arguments.of(BadMtuTestCase.class,
             "@BridgeNetwork(mtu = 20) on [method BadMtuTestCase.m()] is outside 68..65535, the MTUs a veth"
                 + " accepts; Docker's default is 1500."));

@@ -1,0 +1,112 @@
+package dev.nsunit;
+
+import dev.nsunit.NetworkPlan.ExternalField;
+import dev.nsunit.internal.netlink.KernelFeatures;
+import dev.nsunit.internal.ns.Lab;
+import dev.nsunit.internal.ns.Netns;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+
+/**
+ * Builds the namespace one mode asks for, owned by a scope: a new one (none), the JVM's own
+ * (host), an endpoint on a lab bridge (bridge), or an existing one (shared with an endpoint or
+ * an external field).
+ */
+final class EndpointFactory implements Mode.Cases<NetworkNamespace> {
+  private static volatile NetworkNamespace labHost;
+
+  private final String name;
+  private final NetworkPlan plan;
+  private final ScopeResources scope;
+  private final Function<String, NetworkNamespace> endpoints;
+  private final List<Object> instances;
+
+  /**
+   * @param name the endpoint's name (field or test method), for messages and thread names
+   * @param endpoints finds an endpoint already built in this scope or an enclosing one, or null
+   * @param instances the test instances, for instance fields; empty in a class scope
+   */
+  EndpointFactory(String name, NetworkPlan plan, ScopeResources scope,
+      Function<String, NetworkNamespace> endpoints, List<Object> instances) {
+    this.name = name;
+    this.plan = plan;
+    this.scope = scope;
+    this.endpoints = endpoints;
+    this.instances = instances;
+  }
+
+  NetworkNamespace build(Mode mode) {
+    return KernelFailures.translate(() -> mode.match(this));
+  }
+
+  @Override
+  public NetworkNamespace none(Mode.None mode) {
+    return scope.own(managed(Netns.create("endpoint " + name), null));
+  }
+
+  @Override
+  public NetworkNamespace host(Mode.Host mode) {
+    return scope.own(managed(Netns.host(), null));
+  }
+
+  @Override
+  public NetworkNamespace bridge(Mode.Bridge b) {
+    Lab.Attachment attachment;
+    try {
+      KernelFeatures.require(KernelFeatures.Feature.VETH); // before the lab or anything else is built
+      KernelFeatures.require(KernelFeatures.Feature.BRIDGE);
+      Lab lab = Lab.get();
+      attachment = lab.attach(name, lab.bridge(b.subnet(), b.gateway()), b.address().orElse(null), b.mtu());
+    } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
+      throw new ExtensionConfigurationException("@BridgeNetwork on " + b.where() + ": " + e.getMessage(), e);
+    }
+    return scope.own(managed(attachment.endpoint(), attachment));
+  }
+
+  @Override
+  public NetworkNamespace shared(Mode.Shared mode) {
+    ExternalField external = plan.externals().get(mode.endpoint());
+    boolean isEndpoint = plan.endpoints().stream().anyMatch(e -> e.name().equals(mode.endpoint()));
+    if (external != null && !isEndpoint) {
+      Object owner = external.isStatic() ? null : ownerOf(external.field().getDeclaringClass(), instances);
+      return scope.own(ExternalNamespaces.open(external, mode, owner));
+    }
+    NetworkNamespace target = endpoints.apply(mode.endpoint());
+    if (target == null) {
+      throw new ExtensionConfigurationException("@SharedNetworkWith(\"" + mode.endpoint() + "\") on "
+          + mode.where() + " names an endpoint that does not exist in this scope (is it a per-test field"
+          + " of another test class?). Declare it in this class or an enclosing one.");
+    }
+    return target; // owned by the target's scope
+  }
+
+  private NetworkNamespace managed(Netns netns, AutoCloseable owner) {
+    return new NetworkNamespace(netns, name, owner != null ? owner : netns, true);
+  }
+
+  /** The instance among {@code instances} that declares fields of {@code type}, or null. */
+  static Object ownerOf(Class<?> type, List<Object> instances) {
+    for (Object instance : instances) {
+      if (type.isInstance(instance)) {
+        return instance;
+      }
+    }
+    return null;
+  }
+
+  /** The lab host as a handle for {@code @LabHost} parameters; created on first use, never closed by a test. */
+  static NetworkNamespace labHost() {
+    NetworkNamespace h = labHost;
+    if (h == null) {
+      synchronized (EndpointFactory.class) {
+        h = labHost;
+        if (h == null) {
+          h = new NetworkNamespace(KernelFailures.translate(() -> Lab.get().netns()), "lab host", () -> { }, true);
+          labHost = h;
+        }
+      }
+    }
+    return h;
+  }
+}

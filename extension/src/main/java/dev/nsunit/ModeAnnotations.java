@@ -1,0 +1,136 @@
+package dev.nsunit;
+
+import dev.nsunit.model.InetAddresses;
+import dev.nsunit.model.IpPrefix;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.platform.commons.support.AnnotationSupport;
+
+/**
+ * Reads the network-mode annotation of one class, method or field into a {@link Mode}, checking
+ * its attributes: every misuse becomes an {@link ExtensionConfigurationException} naming the
+ * element, the rule and the fix.
+ */
+final class ModeAnnotations {
+  private static final List<Class<? extends Annotation>> MODES =
+      List.of(NoNetwork.class, HostNetwork.class, BridgeNetwork.class, SharedNetworkWith.class);
+
+  private ModeAnnotations() {}
+
+  /** An element as messages show it: {@code [method OrderTests.m()]}, {@code [field T.redis]}. */
+  static String describe(AnnotatedElement element) {
+    if (element instanceof Method) {
+      Method m = (Method) element;
+      return "[method " + m.getDeclaringClass().getSimpleName() + "." + m.getName() + "()]";
+    }
+    if (element instanceof Field) {
+      Field f = (Field) element;
+      return "[field " + f.getDeclaringClass().getSimpleName() + "." + f.getName() + "]";
+    }
+    if (element instanceof Class) {
+      return "[class " + ((Class<?>) element).getSimpleName() + "]";
+    }
+    return "[" + element + "]";
+  }
+
+  /** The mode annotation on {@code element} (directly or as a meta-annotation), if any. */
+  static Optional<Mode> modeOf(AnnotatedElement element) {
+    List<Annotation> found = new ArrayList<>();
+    for (Class<? extends Annotation> type : MODES) {
+      AnnotationSupport.findAnnotation(element, type).ifPresent(found::add);
+    }
+    if (found.size() > 1) {
+      throw new ExtensionConfigurationException(describe(element) + " carries "
+          + found.stream().map(a -> "@" + a.annotationType().getSimpleName()).collect(Collectors.joining(" and "))
+          + ", but a test or endpoint has exactly one network mode, as a container has one --network."
+          + " Keep one of them.");
+    }
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    Annotation a = found.get(0);
+    if (a instanceof NoNetwork) {
+      return Optional.of(new Mode.None(element));
+    }
+    if (a instanceof HostNetwork) {
+      return Optional.of(new Mode.Host(element));
+    }
+    if (a instanceof SharedNetworkWith) {
+      String name = ((SharedNetworkWith) a).value();
+      if (name.isBlank()) {
+        throw new ExtensionConfigurationException("@SharedNetworkWith(\"\") on " + describe(element)
+            + " names no endpoint; give the name of a NetworkNamespace field, e.g. @SharedNetworkWith(\"redis\")");
+      }
+      return Optional.of(new Mode.Shared(element, name));
+    }
+    return Optional.of(bridge((BridgeNetwork) a, element));
+  }
+
+  private static Mode.Bridge bridge(BridgeNetwork b, AnnotatedElement element) {
+    String where = describe(element);
+    IpPrefix subnet;
+    try {
+      subnet = IpPrefix.parse(b.subnet());
+    } catch (IllegalArgumentException e) {
+      throw new ExtensionConfigurationException("@BridgeNetwork(subnet = \"" + b.subnet() + "\") on " + where
+          + " is not a valid CIDR: " + e.getMessage() + ". Write it like \"172.17.0.0/16\".");
+    }
+    if (subnet.isIpv6()) {
+      throw new ExtensionConfigurationException("@BridgeNetwork(subnet = \"" + b.subnet() + "\") on " + where
+          + " is IPv6; bridge networks take an IPv4 subnet (like Docker's default bridge), e.g. \"172.17.0.0/16\".");
+    }
+    if (!subnet.isNetwork()) {
+      throw new ExtensionConfigurationException("@BridgeNetwork(subnet = \"" + b.subnet() + "\") on " + where
+          + " is not a network address: host bits are set. Use \"" + new IpPrefix(subnet.network(), subnet.length()) + "\".");
+    }
+    if (subnet.length() > 30) {
+      throw new ExtensionConfigurationException("@BridgeNetwork(subnet = \"" + b.subnet() + "\") on " + where
+          + " has no room for a gateway and an endpoint; use a prefix of /30 or shorter.");
+    }
+    InetAddress gateway = b.gateway().isEmpty() ? subnet.offset(1) : parseHost(b.gateway(), "gateway", subnet, where);
+    if (b.mtu() < 68 || b.mtu() > 65535) {
+      throw new ExtensionConfigurationException("@BridgeNetwork(mtu = " + b.mtu() + ") on " + where
+          + " is outside 68..65535, the MTUs a veth accepts; Docker's default is 1500.");
+    }
+    Optional<InetAddress> address = Optional.empty();
+    if (!b.address().isEmpty()) {
+      InetAddress fixed = parseHost(b.address(), "address", subnet, where);
+      if (fixed.equals(gateway)) {
+        throw new ExtensionConfigurationException("@BridgeNetwork(address = \"" + b.address() + "\") on " + where
+            + " is the gateway's address; pick another host of " + subnet + ".");
+      }
+      address = Optional.of(fixed);
+    }
+    return new Mode.Bridge(element, subnet, gateway, b.mtu(), address);
+  }
+
+  private static InetAddress parseHost(String text, String attribute, IpPrefix subnet, String where) {
+    InetAddress a;
+    try {
+      a = InetAddresses.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ExtensionConfigurationException("@BridgeNetwork(" + attribute + " = \"" + text + "\") on " + where
+          + " is not an IPv4 address: " + e.getMessage() + ".");
+    }
+    if (a instanceof Inet6Address || !subnet.contains(a)) {
+      throw new ExtensionConfigurationException("@BridgeNetwork(" + attribute + " = \"" + text + "\") on " + where
+          + " lies outside the subnet " + subnet + "; pick a host address inside it, e.g. "
+          + InetAddresses.format(subnet.offset(1)) + ".");
+    }
+    if (a.equals(subnet.network()) || a.equals(subnet.broadcast())) {
+      throw new ExtensionConfigurationException("@BridgeNetwork(" + attribute + " = \"" + text + "\") on " + where
+          + " is the network or broadcast address of " + subnet + "; pick a host address, e.g. "
+          + InetAddresses.format(subnet.offset(1)) + ".");
+    }
+    return a;
+  }
+}
