@@ -101,7 +101,7 @@ stop_new_daemon() {
   for pid in $(running "$name"); do
     grep -qw "$pid" <<< "$before" && continue
     say "the package started $name ($pid) with default flags: stopping it"
-    [ -x "/etc/init.d/$script" ] && "/etc/init.d/$script" stop >/dev/null 2>&1 || true
+    if [ -x "/etc/init.d/$script" ]; then "/etc/init.d/$script" stop >/dev/null 2>&1 || true; fi
     kill -TERM "$pid" 2>/dev/null || true
     wait_gone "$pid" 20 || kill -KILL "$pid" 2>/dev/null || true
   done
@@ -260,23 +260,23 @@ status() {
 }
 
 stop() {
-  local pid="" children=""
+  local pid="" children=()
   pid=$(ours_pid || true)
   [ -z "$pid" ] && [ -s "$STATE" ] && pid=$(sed -n 's/^dockerd=//p' "$STATE")
   if is_dockerd "$pid"; then
-    children=$(pgrep -P "$pid" || true)   # its containerd and docker-proxy listeners
+    mapfile -t children < <(pgrep -P "$pid" || true)   # its containerd and docker-proxy listeners
     # Containers first: dockerd alone would wait --shutdown-timeout for each.
-    local ids
-    ids=$(dk ps -aq 2>/dev/null || true)
-    [ -n "$ids" ] && dk rm -f $ids >/dev/null 2>&1 || true
+    local ids=()
+    mapfile -t ids < <(dk ps -aq 2>/dev/null || true)
+    if [ ${#ids[@]} -gt 0 ]; then dk rm -f "${ids[@]}" >/dev/null 2>&1 || true; fi
     kill -TERM "$pid" 2>/dev/null || true
     wait_gone "$pid" 30 || { say "dockerd $pid ignored TERM: killing it"; kill -KILL "$pid" 2>/dev/null || true; wait_gone "$pid" 5 || true; }
   fi
   # Its containerd, shims and proxies if dockerd died without taking them along.
-  local left
-  left=$(leftovers $children)
-  for pid in $left; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in $left; do wait_gone "$pid" 10 || kill -KILL "$pid" 2>/dev/null || true; done
+  local left=()
+  mapfile -t left < <(leftovers "${children[@]}")
+  for pid in "${left[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${left[@]}"; do wait_gone "$pid" 10 || kill -KILL "$pid" 2>/dev/null || true; done
   # Containers outlive a dockerd/containerd/shim that died or was killed: their processes keep
   # their netns, and so their veth on the host. Kill what is still in our cgroups, then remove
   # the cgroups (dockerd leaves the parent behind even on a clean stop).
@@ -306,27 +306,29 @@ stop() {
   cleanup_files
   rm -f "$STATE"
   # Nothing of ours may survive.
-  left=$(leftovers)
-  [ -z "$left" ] || die "still running: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)")"
+  mapfile -t left < <(leftovers)
+  [ ${#left[@]} -eq 0 ] || die "still running: $(IFS=,; ps -o pid=,args= -p "${left[*]}")"
   return 0
 }
 
 kill_cgroups() {
-  local dirs d i pids killed=""
-  dirs=$(ls -d /sys/fs/cgroup/*/"$CGROUP" /sys/fs/cgroup/"$CGROUP" 2>/dev/null || true)
-  [ -n "$dirs" ] || return 0
+  local dirs=() d i pids=() killed=()
+  for d in /sys/fs/cgroup/*/"$CGROUP" /sys/fs/cgroup/"$CGROUP"; do
+    if [ -d "$d" ]; then dirs+=("$d"); fi
+  done
+  [ ${#dirs[@]} -gt 0 ] || return 0
   for ((i = 0; i < 50; i++)); do
-    pids=$(find $dirs -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u)
-    [ -n "$pids" ] || break
-    [ "$i" = 0 ] && say "killing container processes left behind: $(echo $pids)"
-    kill -KILL $pids 2>/dev/null || true
-    killed="$killed $pids"
+    mapfile -t pids < <(find "${dirs[@]}" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u)
+    [ ${#pids[@]} -gt 0 ] || break
+    [ "$i" = 0 ] && say "killing container processes left behind: ${pids[*]}"
+    kill -KILL "${pids[@]}" 2>/dev/null || true
+    killed+=("${pids[@]}")
     sleep 0.1
   done
-  [ -z "$pids" ] || say "container processes survive: $pids"
+  [ ${#pids[@]} -eq 0 ] || say "container processes survive: ${pids[*]}"
   # A killed process leaves cgroup.procs before it is gone (and its netns with it).
-  for i in $killed; do wait_gone "$i" 10 || say "container process $i survives"; done
-  for d in $dirs; do
+  for i in "${killed[@]}"; do wait_gone "$i" 10 || say "container process $i survives"; done
+  for d in "${dirs[@]}"; do
     find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
   done
 }
