@@ -42,15 +42,12 @@ CGROUP=nsunit-docker                # containers' cgroup parent: stop finds and 
 IMAGE=nsunit/busybox-echo:latest
 CLOSED_PROXY=http://127.0.0.1:9     # discard port: nothing listens there (checked at start)
 DOCKER=/usr/bin/docker              # the package's client, not another docker earlier on PATH
-created_policy=0
+SAY_PREFIX=docker-engine
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=lib/common.sh
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/common.sh"
 
-say() { echo "docker-engine: $*" >&2; }
-die() { say "$*"; exit 1; }
 dk() { [ -x "$DOCKER" ] || DOCKER=docker; "$DOCKER" -H "unix://$SOCK" "$@"; }
-now() { date +%s.%N; }
-took() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
-# A process that exists and is not a zombie (an orphan waits for init to reap it).
-alive() { local st; st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) && [ -n "$st" ] && [ "${st%% *}" != Z ]; }
 is_dockerd() { [ -n "$1" ] && alive "$1" && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = dockerd ]; }
 ours_pid() { [ -s "$PIDFILE" ] && is_dockerd "$(cat "$PIDFILE")" && cat "$PIDFILE"; }
 
@@ -59,61 +56,18 @@ install_packages() {
   command -v dockerd >/dev/null || need+=(docker.io)
   dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
   [ ${#need[@]} -eq 0 ] && return 0
-  local t0 dockerd_before containerd_before
-  t0=$(now)
+  local dockerd_before containerd_before ok=1
   dockerd_before=$(running dockerd)
   containerd_before=$(running containerd)
-  # Forbid package scripts from starting services (docker's init script would start a daemon
-  # with default flags: NAT and forwarding). Never replace or delete a policy-rc.d we did not
-  # create.
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    trap '[ "$created_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d' EXIT   # even if interrupted
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-    chmod 755 /usr/sbin/policy-rc.d
-    created_policy=1
-  fi
-  say "installing ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  local ok=1
-  { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}"; } \
-    > /tmp/nsunit-docker-apt.log 2>&1 || ok=0
-  [ "$created_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d && created_policy=0
-  [ "$ok" = 1 ] || { tail -n 20 /tmp/nsunit-docker-apt.log >&2; die "could not install ${need[*]}"; }
-  rm -f /tmp/nsunit-docker-apt.log
+  apt_install "${need[@]}" || ok=0
   # Measured: docker.io 20.10.24 + busybox-static 1.35 (pulling in containerd 1.6.20, runc,
   # tini, iptables and its libraries: the iptables tool only, dockerd adds no rule) install in
   # about 38 s here, apt-get update included.
-  say "installed ${need[*]} in $(took "$t0")"
-  stop_package_daemons "$dockerd_before" "$containerd_before"
-}
-
-# Stops a dockerd or containerd that the package install started (policy-rc.d should have
-# prevented it; this is the belt to that braces). Daemons running before the install are
-# someone else's and are left alone.
-stop_package_daemons() {
-  stop_new_daemon dockerd docker "$1"
-  stop_new_daemon containerd containerd "$2"
-}
-
-# stop_new_daemon NAME INIT-SCRIPT PIDS-BEFORE: stops every NAME not among PIDS-BEFORE.
-stop_new_daemon() {
-  local name=$1 script=$2 before=$3 pid
-  for pid in $(running "$name"); do
-    grep -qw "$pid" <<< "$before" && continue
-    say "the package started $name ($pid) with default flags: stopping it"
-    if [ -x "/etc/init.d/$script" ]; then "/etc/init.d/$script" stop >/dev/null 2>&1 || true; fi
-    kill -TERM "$pid" 2>/dev/null || true
-    wait_gone "$pid" 20 || kill -KILL "$pid" 2>/dev/null || true
-  done
-}
-
-# Live (not zombie) pids of processes with this exact name.
-running() { local p; for p in $(pgrep -x "$1" || true); do alive "$p" && echo "$p"; done; return 0; }
-
-wait_gone() { # pid seconds
-  local i
-  for ((i = 0; i < $2 * 10; i++)); do alive "$1" || return 0; sleep 0.1; done
-  return 1
+  # policy-rc.d should have kept docker's init scripts from starting a daemon with default
+  # flags (NAT, forwarding); this is the belt to those braces, also after a failed install.
+  stop_new_daemon dockerd docker "$dockerd_before"
+  stop_new_daemon containerd containerd "$containerd_before"
+  [ "$ok" = 1 ] || die "could not install ${need[*]}"
 }
 
 start() {
