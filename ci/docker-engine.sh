@@ -22,14 +22,13 @@
 #   127.0.0.1:<port> per published port (docker-proxy), and the processes dockerd, containerd,
 #   containerd-shim-runc-v2 per container and docker-proxy per port. `stop` removes all of it.
 # - The package's own init script must not start a daemon with default flags (NAT,
-#   forwarding): installs run under a policy-rc.d that forbids starting services, and any
-#   dockerd/containerd that appears during the install is stopped again.
+#   forwarding): installs run under a policy-rc.d that forbids starting services (apt_install
+#   in ci/lib/common.sh), and any dockerd/containerd that appears during the install is
+#   stopped again.
 #
-# Measured on this machine kind (Debian 12, kernel 6.18, 2 cores, ext4 root, cgroup v1, no
-# systemd): install ~38 s, daemon up in ~0.6 s, image built in <1 s, stop ~3-4 s; details at
-# each step. `docker run` prints "WARNING: IPv4 forwarding is disabled. Networking will not
-# work.": expected and wanted; only routed traffic off the bridge is cut, host <-> container
-# over docker0 and 127.0.0.1 published ports work.
+# `docker run` prints "WARNING: IPv4 forwarding is disabled. Networking will not work.":
+# expected and wanted; only routed traffic off the bridge is cut, host <-> container over
+# docker0 and 127.0.0.1 published ports work.
 set -euo pipefail
 
 SOCK=/run/nsunit-docker.sock
@@ -59,10 +58,9 @@ install_packages() {
   local dockerd_before containerd_before ok=1
   dockerd_before=$(running dockerd)
   containerd_before=$(running containerd)
+  # docker.io pulls in containerd, runc, tini and iptables: the iptables tool only, with
+  # --iptables=false dockerd adds no rule.
   apt_install "${need[@]}" || ok=0
-  # Measured: docker.io 20.10.24 + busybox-static 1.35 (pulling in containerd 1.6.20, runc,
-  # tini, iptables and its libraries: the iptables tool only, dockerd adds no rule) install in
-  # about 38 s here, apt-get update included.
   # policy-rc.d should have kept docker's init scripts from starting a daemon with default
   # flags (NAT, forwarding); this is the belt to those braces, also after a failed install.
   stop_new_daemon dockerd docker "$dockerd_before"
@@ -101,17 +99,17 @@ start() {
     echo "docker0=created"   # checked absent above: whatever docker0 exists later is ours
     # dockerd always makes /run/docker/plugins (plugin discovery, not under --exec-root).
     [ -e /run/docker ] || echo "run_docker=created"
-    # containerd 1.6 puts shim sockets in /run/containerd/s whatever its state dir is.
+    # containerd puts its shims' sockets in /run/containerd/s whatever its state dir is.
     [ -e /run/containerd ] || echo "run_containerd=created"
     # umount(8) in stop's crash path makes libmount's /run/mount (empty once done).
     [ -e /run/mount ] || echo "run_mount=created"
   } > "$STATE"
   # Our own config, so a user's /etc/docker/daemon.json is ignored; the libtrust key that
-  # dockerd 20.10 would otherwise write to /etc/docker/key.json goes to our exec root.
+  # dockerd would otherwise write to /etc/docker/key.json goes to our exec root.
   printf '{ "deprecated-key-path": "%s/key.json" }\n' "$EXEC_ROOT" > "$EXEC_ROOT/daemon.json"
 
-  # overlay2 works on this ext4 root (kernel has overlay built in); fall back to vfs where the
-  # data root cannot carry overlay (e.g. itself on overlayfs).
+  # overlay2 where the kernel has overlay; vfs where it has not, or where the data root cannot
+  # carry overlay (e.g. is itself on overlayfs).
   local driver=overlay2
   grep -qw overlay /proc/filesystems || driver=vfs
   [ "$(findmnt -n -o FSTYPE -T "$DATA_ROOT")" = overlay ] && driver=vfs
@@ -136,9 +134,8 @@ start() {
       < /dev/null > "$LOG" 2>&1 &
   local pid=$! i
   echo "dockerd=$pid" >> "$STATE"
-  # Measured: `docker info` answers 0.5-0.7 s after dockerd starts, its own containerd
-  # included (dockerd starts one under --exec-root when /run/containerd/containerd.sock is
-  # absent). Nothing else was needed: cgroup v1 is mounted, overlay2 works on ext4.
+  # dockerd answers `docker info` once its containerd is up: its own, which it starts under
+  # --exec-root when /run/containerd/containerd.sock is absent. Waits up to 60 s.
   for ((i = 0; i < 600; i++)); do
     dk info >/dev/null 2>&1 && break
     if ! alive "$pid"; then
