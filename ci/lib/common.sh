@@ -25,43 +25,39 @@ wait_gone() { # pid seconds
 # real host (dockerd with NAT and forwarding, redis-server listening on every address).
 # Fails, with apt's last lines, if the install fails.
 apt_install() {
-  local log t0 ok=1
+  local t0 ok=1
   t0=$(now)
-  log=$(mktemp /tmp/nsunit-apt.XXXXXX)
-  forbid_service_starts
+  _apt_begin
   say "installing $*"
   {
     DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
-  } > "$log" 2>&1 || ok=0
-  allow_service_starts
-  if [ "$ok" = 0 ]; then
-    tail -n 20 "$log" >&2
-    rm -f "$log"
-    return 1
-  fi
-  rm -f "$log"
+  } > "$_apt_log" 2>&1 || ok=0
+  [ "$ok" = 1 ] || tail -n 20 "$_apt_log" >&2
+  _apt_end
+  [ "$ok" = 1 ] || return 1
   say "installed $* in $(took "$t0")"
 }
 
 # invoke-rc.d asks /usr/sbin/policy-rc.d before it starts a service; exit status 101 means
 # "forbidden". An existing policy-rc.d is someone else's (a container image's, an admin's): it
 # is never replaced or removed, whatever it answers; stop_new_daemon covers the case where it
-# allows starts. Ours exists only while apt runs and is removed on every way out, an error or a
-# signal included; the caller's EXIT, HUP, INT and TERM traps are put back afterwards.
+# allows starts. Ours, and apt's log, exist only while apt runs and are removed on every way
+# out, an error or a signal included; the caller's EXIT, HUP, INT and TERM traps are put back
+# afterwards.
 POLICY_RC_D=/usr/sbin/policy-rc.d
 _policy_ours=0
-_policy_trapped=0
-_policy_caller_traps=""
+_apt_log=""
+_apt_caller_traps=""
 
-forbid_service_starts() {
-  [ -e "$POLICY_RC_D" ] && return 0
-  _policy_caller_traps=$(trap -p EXIT HUP INT TERM)
-  _policy_trapped=1
-  trap _remove_our_policy EXIT
+_apt_begin() {
+  _apt_caller_traps=$(trap -p EXIT HUP INT TERM)
+  trap _apt_cleanup EXIT
   trap 'exit 129' HUP
   trap 'exit 130' INT
   trap 'exit 143' TERM
+  _apt_log=$(mktemp /tmp/nsunit-apt.XXXXXX)
+  [ -e "$POLICY_RC_D" ] && return 0
   # noclobber: created only if still absent, so a policy-rc.d that appeared meanwhile is kept.
   if (set -C; printf '#!/bin/sh\nexit 101\n' > "$POLICY_RC_D") 2>/dev/null; then
     _policy_ours=1
@@ -69,17 +65,17 @@ forbid_service_starts() {
   fi
 }
 
-allow_service_starts() {
-  _remove_our_policy
-  [ "$_policy_trapped" = 1 ] || return 0
+_apt_end() {
+  _apt_cleanup
   trap - EXIT HUP INT TERM
-  eval "$_policy_caller_traps"
-  _policy_trapped=0
+  eval "$_apt_caller_traps"
 }
 
-_remove_our_policy() {
+_apt_cleanup() {
   if [ "$_policy_ours" = 1 ]; then rm -f "$POLICY_RC_D"; fi
   _policy_ours=0
+  if [ -n "$_apt_log" ]; then rm -f "$_apt_log"; fi
+  _apt_log=""
 }
 
 # stop_service NAME: stops the distribution's service NAME through its init script, if any.
