@@ -22,14 +22,13 @@
 #   127.0.0.1:<port> per published port (docker-proxy), and the processes dockerd, containerd,
 #   containerd-shim-runc-v2 per container and docker-proxy per port. `stop` removes all of it.
 # - The package's own init script must not start a daemon with default flags (NAT,
-#   forwarding): installs run under a policy-rc.d that forbids starting services, and any
-#   dockerd/containerd that appears during the install is stopped again.
+#   forwarding): installs run under a policy-rc.d that forbids starting services (apt_install
+#   in ci/lib/common.sh), and any dockerd/containerd that appears during the install is
+#   stopped again.
 #
-# Measured on this machine kind (Debian 12, kernel 6.18, 2 cores, ext4 root, cgroup v1, no
-# systemd): install ~38 s, daemon up in ~0.6 s, image built in <1 s, stop ~3-4 s; details at
-# each step. `docker run` prints "WARNING: IPv4 forwarding is disabled. Networking will not
-# work.": expected and wanted; only routed traffic off the bridge is cut, host <-> container
-# over docker0 and 127.0.0.1 published ports work.
+# `docker run` prints "WARNING: IPv4 forwarding is disabled. Networking will not work.":
+# expected and wanted; only routed traffic off the bridge is cut, host <-> container over
+# docker0 and 127.0.0.1 published ports work.
 set -euo pipefail
 
 SOCK=/run/nsunit-docker.sock
@@ -42,15 +41,12 @@ CGROUP=nsunit-docker                # containers' cgroup parent: stop finds and 
 IMAGE=nsunit/busybox-echo:latest
 CLOSED_PROXY=http://127.0.0.1:9     # discard port: nothing listens there (checked at start)
 DOCKER=/usr/bin/docker              # the package's client, not another docker earlier on PATH
-created_policy=0
+SAY_PREFIX=docker-engine
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=lib/common.sh
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/common.sh"
 
-say() { echo "docker-engine: $*" >&2; }
-die() { say "$*"; exit 1; }
 dk() { [ -x "$DOCKER" ] || DOCKER=docker; "$DOCKER" -H "unix://$SOCK" "$@"; }
-now() { date +%s.%N; }
-took() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
-# A process that exists and is not a zombie (an orphan waits for init to reap it).
-alive() { local st; st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) && [ -n "$st" ] && [ "${st%% *}" != Z ]; }
 is_dockerd() { [ -n "$1" ] && alive "$1" && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = dockerd ]; }
 ours_pid() { [ -s "$PIDFILE" ] && is_dockerd "$(cat "$PIDFILE")" && cat "$PIDFILE"; }
 
@@ -59,61 +55,17 @@ install_packages() {
   command -v dockerd >/dev/null || need+=(docker.io)
   dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
   [ ${#need[@]} -eq 0 ] && return 0
-  local t0 dockerd_before containerd_before
-  t0=$(now)
+  local dockerd_before containerd_before ok=1
   dockerd_before=$(running dockerd)
   containerd_before=$(running containerd)
-  # Forbid package scripts from starting services (docker's init script would start a daemon
-  # with default flags: NAT and forwarding). Never replace or delete a policy-rc.d we did not
-  # create.
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    trap '[ "$created_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d' EXIT   # even if interrupted
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-    chmod 755 /usr/sbin/policy-rc.d
-    created_policy=1
-  fi
-  say "installing ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  local ok=1
-  { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}"; } \
-    > /tmp/nsunit-docker-apt.log 2>&1 || ok=0
-  [ "$created_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d && created_policy=0
-  [ "$ok" = 1 ] || { tail -n 20 /tmp/nsunit-docker-apt.log >&2; die "could not install ${need[*]}"; }
-  rm -f /tmp/nsunit-docker-apt.log
-  # Measured: docker.io 20.10.24 + busybox-static 1.35 (pulling in containerd 1.6.20, runc,
-  # tini, iptables and its libraries: the iptables tool only, dockerd adds no rule) install in
-  # about 38 s here, apt-get update included.
-  say "installed ${need[*]} in $(took "$t0")"
-  stop_package_daemons "$dockerd_before" "$containerd_before"
-}
-
-# Stops a dockerd or containerd that the package install started (policy-rc.d should have
-# prevented it; this is the belt to that braces). Daemons running before the install are
-# someone else's and are left alone.
-stop_package_daemons() {
-  stop_new_daemon dockerd docker "$1"
-  stop_new_daemon containerd containerd "$2"
-}
-
-# stop_new_daemon NAME INIT-SCRIPT PIDS-BEFORE: stops every NAME not among PIDS-BEFORE.
-stop_new_daemon() {
-  local name=$1 script=$2 before=$3 pid
-  for pid in $(running "$name"); do
-    grep -qw "$pid" <<< "$before" && continue
-    say "the package started $name ($pid) with default flags: stopping it"
-    [ -x "/etc/init.d/$script" ] && "/etc/init.d/$script" stop >/dev/null 2>&1 || true
-    kill -TERM "$pid" 2>/dev/null || true
-    wait_gone "$pid" 20 || kill -KILL "$pid" 2>/dev/null || true
-  done
-}
-
-# Live (not zombie) pids of processes with this exact name.
-running() { local p; for p in $(pgrep -x "$1" || true); do alive "$p" && echo "$p"; done; return 0; }
-
-wait_gone() { # pid seconds
-  local i
-  for ((i = 0; i < $2 * 10; i++)); do alive "$1" || return 0; sleep 0.1; done
-  return 1
+  # docker.io pulls in containerd, runc, tini and iptables: the iptables tool only, with
+  # --iptables=false dockerd adds no rule.
+  apt_install "${need[@]}" || ok=0
+  # policy-rc.d should have kept docker's init scripts from starting a daemon with default
+  # flags (NAT, forwarding); this is the belt to those braces, also after a failed install.
+  stop_new_daemon dockerd docker "$dockerd_before"
+  stop_new_daemon containerd containerd "$containerd_before"
+  [ "$ok" = 1 ] || die "could not install ${need[*]}"
 }
 
 start() {
@@ -147,17 +99,17 @@ start() {
     echo "docker0=created"   # checked absent above: whatever docker0 exists later is ours
     # dockerd always makes /run/docker/plugins (plugin discovery, not under --exec-root).
     [ -e /run/docker ] || echo "run_docker=created"
-    # containerd 1.6 puts shim sockets in /run/containerd/s whatever its state dir is.
+    # containerd puts its shims' sockets in /run/containerd/s whatever its state dir is.
     [ -e /run/containerd ] || echo "run_containerd=created"
     # umount(8) in stop's crash path makes libmount's /run/mount (empty once done).
     [ -e /run/mount ] || echo "run_mount=created"
   } > "$STATE"
   # Our own config, so a user's /etc/docker/daemon.json is ignored; the libtrust key that
-  # dockerd 20.10 would otherwise write to /etc/docker/key.json goes to our exec root.
+  # dockerd would otherwise write to /etc/docker/key.json goes to our exec root.
   printf '{ "deprecated-key-path": "%s/key.json" }\n' "$EXEC_ROOT" > "$EXEC_ROOT/daemon.json"
 
-  # overlay2 works on this ext4 root (kernel has overlay built in); fall back to vfs where the
-  # data root cannot carry overlay (e.g. itself on overlayfs).
+  # overlay2 where the kernel has overlay; vfs where it has not, or where the data root cannot
+  # carry overlay (e.g. is itself on overlayfs).
   local driver=overlay2
   grep -qw overlay /proc/filesystems || driver=vfs
   [ "$(findmnt -n -o FSTYPE -T "$DATA_ROOT")" = overlay ] && driver=vfs
@@ -182,9 +134,8 @@ start() {
       < /dev/null > "$LOG" 2>&1 &
   local pid=$! i
   echo "dockerd=$pid" >> "$STATE"
-  # Measured: `docker info` answers 0.5-0.7 s after dockerd starts, its own containerd
-  # included (dockerd starts one under --exec-root when /run/containerd/containerd.sock is
-  # absent). Nothing else was needed: cgroup v1 is mounted, overlay2 works on ext4.
+  # dockerd answers `docker info` once its containerd is up: its own, which it starts under
+  # --exec-root when /run/containerd/containerd.sock is absent. Waits up to 60 s.
   for ((i = 0; i < 600; i++)); do
     dk info >/dev/null 2>&1 && break
     if ! alive "$pid"; then
@@ -260,23 +211,23 @@ status() {
 }
 
 stop() {
-  local pid="" children=""
+  local pid="" children=()
   pid=$(ours_pid || true)
   [ -z "$pid" ] && [ -s "$STATE" ] && pid=$(sed -n 's/^dockerd=//p' "$STATE")
   if is_dockerd "$pid"; then
-    children=$(pgrep -P "$pid" || true)   # its containerd and docker-proxy listeners
+    mapfile -t children < <(pgrep -P "$pid" || true)   # its containerd and docker-proxy listeners
     # Containers first: dockerd alone would wait --shutdown-timeout for each.
-    local ids
-    ids=$(dk ps -aq 2>/dev/null || true)
-    [ -n "$ids" ] && dk rm -f $ids >/dev/null 2>&1 || true
+    local ids=()
+    mapfile -t ids < <(dk ps -aq 2>/dev/null || true)
+    if [ ${#ids[@]} -gt 0 ]; then dk rm -f "${ids[@]}" >/dev/null 2>&1 || true; fi
     kill -TERM "$pid" 2>/dev/null || true
     wait_gone "$pid" 30 || { say "dockerd $pid ignored TERM: killing it"; kill -KILL "$pid" 2>/dev/null || true; wait_gone "$pid" 5 || true; }
   fi
   # Its containerd, shims and proxies if dockerd died without taking them along.
-  local left
-  left=$(leftovers $children)
-  for pid in $left; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in $left; do wait_gone "$pid" 10 || kill -KILL "$pid" 2>/dev/null || true; done
+  local left=()
+  mapfile -t left < <(leftovers "${children[@]}")
+  for pid in "${left[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${left[@]}"; do wait_gone "$pid" 10 || kill -KILL "$pid" 2>/dev/null || true; done
   # Containers outlive a dockerd/containerd/shim that died or was killed: their processes keep
   # their netns, and so their veth on the host. Kill what is still in our cgroups, then remove
   # the cgroups (dockerd leaves the parent behind even on a clean stop).
@@ -306,27 +257,29 @@ stop() {
   cleanup_files
   rm -f "$STATE"
   # Nothing of ours may survive.
-  left=$(leftovers)
-  [ -z "$left" ] || die "still running: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)")"
+  mapfile -t left < <(leftovers)
+  [ ${#left[@]} -eq 0 ] || die "still running: $(IFS=,; ps -o pid=,args= -p "${left[*]}")"
   return 0
 }
 
 kill_cgroups() {
-  local dirs d i pids killed=""
-  dirs=$(ls -d /sys/fs/cgroup/*/"$CGROUP" /sys/fs/cgroup/"$CGROUP" 2>/dev/null || true)
-  [ -n "$dirs" ] || return 0
+  local dirs=() d i pids=() killed=()
+  for d in /sys/fs/cgroup/*/"$CGROUP" /sys/fs/cgroup/"$CGROUP"; do
+    if [ -d "$d" ]; then dirs+=("$d"); fi
+  done
+  [ ${#dirs[@]} -gt 0 ] || return 0
   for ((i = 0; i < 50; i++)); do
-    pids=$(find $dirs -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u)
-    [ -n "$pids" ] || break
-    [ "$i" = 0 ] && say "killing container processes left behind: $(echo $pids)"
-    kill -KILL $pids 2>/dev/null || true
-    killed="$killed $pids"
+    mapfile -t pids < <(find "${dirs[@]}" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u)
+    [ ${#pids[@]} -gt 0 ] || break
+    [ "$i" = 0 ] && say "killing container processes left behind: ${pids[*]}"
+    kill -KILL "${pids[@]}" 2>/dev/null || true
+    killed+=("${pids[@]}")
     sleep 0.1
   done
-  [ -z "$pids" ] || say "container processes survive: $pids"
+  [ ${#pids[@]} -eq 0 ] || say "container processes survive: ${pids[*]}"
   # A killed process leaves cgroup.procs before it is gone (and its netns with it).
-  for i in $killed; do wait_gone "$i" 10 || say "container process $i survives"; done
-  for d in $dirs; do
+  for i in "${killed[@]}"; do wait_gone "$i" 10 || say "container process $i survives"; done
+  for d in "${dirs[@]}"; do
     find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
   done
 }

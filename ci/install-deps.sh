@@ -6,6 +6,10 @@
 # redis-server is installed without starting its system service: the example starts its own
 # inside a namespace, and nothing may listen on the real host.
 set -euo pipefail
+SAY_PREFIX=ci/install-deps.sh
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=lib/common.sh
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/common.sh"
 
 need=()
 command -v ip >/dev/null || need+=(iproute2)
@@ -18,21 +22,12 @@ command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need+=(maven)
 
 if [ ${#need[@]} -gt 0 ]; then
-  echo "ci/install-deps.sh: installing ${need[*]}"
-  # Keep package scripts from starting services (redis) on the real host while installing.
-  created_policy=0
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-    chmod 755 /usr/sbin/policy-rc.d
-    created_policy=1
-  fi
-  trap '[ "$created_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d' EXIT
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  apt_install "${need[@]}" || die "could not install ${need[*]}"
 fi
 
-# If a package script started a redis on the host anyway, stop it: tests own their redis.
-if pgrep -x redis-server >/dev/null 2>&1 && [ -x /etc/init.d/redis-server ]; then
-  /etc/init.d/redis-server stop >/dev/null 2>&1 || true
+# The redis service must not run on the host, whoever started it (a package script under a
+# policy-rc.d that allows it, or the machine's boot): the tests own their redis, and
+# ci/check-leftovers.sh fails the run on any redis-server left running.
+if pgrep -x redis-server >/dev/null 2>&1; then
+  stop_service redis-server
 fi

@@ -45,11 +45,13 @@ fi
 [ -f "$HOME/.m2/settings.xml" ] && as_user tee "$home/.m2/settings.xml" < "$HOME/.m2/settings.xml" >/dev/null
 
 echo "ci/run-rootless.sh: as $user (uid $(id -u "$user")): mvn -B -ntp -Prootless ${args[*]}"
+# shellcheck disable=SC2016 # $HOME and $@ are the inner shell's: the user's home, the arguments after it
 as_user bash -c 'cd "$HOME/nsunit" && exec mvn -B -ntp -Prootless "$@"' mvn "${args[@]}"
 
 # The CI machine checks (@HostNetwork) need no privileges and must see the machine, not the
 # launcher's namespace: the same user runs them without the launcher, as a CI job step would.
 # PrivilegesTests there proves a plain non-root JVM is told to use the launcher.
 echo "ci/run-rootless.sh: as $user, without the launcher: the CI machine checks and the missing-privileges message"
+# shellcheck disable=SC2016 # $HOME is the inner shell's: the user's home, not root's
 as_user bash -c 'cd "$HOME/nsunit" && exec mvn -B -ntp test -pl examples -am -Dtest="CiMachineExampleTests,PrivilegesTests" \
   -Dsurefire.failIfNoSpecifiedTests=false -DfailIfNoTests=false'

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs nsunit's tests as root on a Debian/Ubuntu machine, after installing what they need.
 #   sudo ci/test.sh examples   the example suite (the main job): Docker's four network modes
-#   sudo ci/test.sh all        every test of every module
+#   sudo ci/test.sh all        ci/lint-shell.sh (shellcheck over these scripts), then every test
+#                              of every module
 #   sudo ci/test.sh matrix     every test again: as root on JDK 25 with JUnit 6, then rootless as
 #                              an unprivileged user (ci/run-rootless.sh); .ci/run runs all and matrix
 # The Testcontainers tests get a real, safe Docker engine (ci/docker-engine.sh): started here,
@@ -19,6 +20,10 @@ esac
 if [ "$(id -u)" != 0 ]; then
   echo "ci/test.sh: run as root (sudo ci/test.sh $what): the tests create network namespaces." >&2
   exit 1
+fi
+# The scripts that change this host (packages, a daemon, policy-rc.d) are checked before they run.
+if [ "$what" = all ]; then
+  ci/lint-shell.sh
 fi
 ci/install-deps.sh
 
