@@ -105,12 +105,12 @@ class ExtensionModesTests {
       Link eth0 = ns.link("eth0").orElseThrow();
       assertThat(eth0.isUp()).isTrue();
       assertThat(eth0.mtu()).isEqualTo(1500);
-      assertThat(eth0.kind()).isEqualTo("veth");
+      assertThat(eth0.kind()).contains("veth");
       Address v4 = ns.addresses().stream().filter(a -> a.interfaceName().equals("eth0") && a.isIpv4())
           .findFirst().orElseThrow();
       bridgeAddress = v4.toString();
       assertThat(v4.prefixLength()).isEqualTo(16);
-      assertThat(v4.broadcast().getHostAddress()).isEqualTo("172.17.255.255");
+      assertThat(v4.broadcast().orElseThrow().getHostAddress()).isEqualTo("172.17.255.255");
       List<String> routes = ns.routes().stream().filter(r -> !r.ipv6()).map(Route::toString).collect(Collectors.toList());
       String ip = v4.address().getHostAddress();
       assertThat(routes).contains("default via 172.17.0.1 dev eth0",
@@ -120,7 +120,7 @@ class ExtensionModesTests {
       List<Link> labLinks = lab.links();
       Link port = labLinks.stream().filter(l -> l.index() == eth0.linkIndex()).findFirst().orElseThrow();
       labVeth = port.name();
-      assertThat(port.master()).isEqualTo("nsunit0");
+      assertThat(port.master()).contains("nsunit0");
       assertThat(peer).isNull(); // "if7" is not a name
       // a TCP server "on the Docker host" is reachable through the gateway
       try (ServerSocket server = lab.call(() -> new ServerSocket(18080))) {
@@ -277,7 +277,7 @@ class ExtensionModesTests {
     void everyBridgeAttribute(NetworkNamespace ns) {
       Link eth0 = ns.link("eth0").orElseThrow();
       assertThat(eth0.mtu()).isEqualTo(9000);
-      assertThat(eth0.mac()).isEqualTo("02:42:c6:33:64:32"); // Docker's scheme: 02:42 + the IPv4 address
+      assertThat(eth0.mac()).contains("02:42:c6:33:64:32"); // Docker's scheme: 02:42 + the IPv4 address
       assertThat(ns.addresses()).extracting(Address::toString)
           .contains("inet 198.51.100.50/24 brd 198.51.100.255 scope global eth0");
       assertThat(ns.routes()).extracting(Route::toString).contains("default via 198.51.100.254 dev eth0");

@@ -126,7 +126,7 @@ public class InterfaceAssert extends AbstractNetworkAssert<InterfaceAssert, Link
     if (nothingToCheck()) {
       return myself;
     }
-    String found = actual.mac();
+    String found = actual.mac().orElse(null);
     return check(found != null && found.equalsIgnoreCase(mac), "MAC address", mac.toLowerCase(Locale.ROOT), found);
   }
 
@@ -193,9 +193,9 @@ public class InterfaceAssert extends AbstractNetworkAssert<InterfaceAssert, Link
     if (nothingToCheck()) {
       return myself;
     }
-    List<String> found = addresses().stream().filter(a -> a.broadcast() != null)
-        .map(a -> InetAddresses.format(a.broadcast())).collect(Collectors.toList());
-    return check(addresses().stream().anyMatch(a -> expected.equals(a.broadcast())), "broadcast address",
+    List<String> found = addresses().stream().flatMap(a -> a.broadcast().stream())
+        .map(InetAddresses::format).collect(Collectors.toList());
+    return check(addresses().stream().anyMatch(a -> a.broadcast().filter(expected::equals).isPresent()), "broadcast address",
         broadcast, found);
   }
 
@@ -254,7 +254,7 @@ public class InterfaceAssert extends AbstractNetworkAssert<InterfaceAssert, Link
     if (nothingToCheck()) {
       return myself;
     }
-    return check(kind.equals(actual.kind()), "kind", kind, actual.kind() == null ? "none" : actual.kind());
+    return check(actual.kind().filter(kind::equals).isPresent(), "kind", kind, actual.kind().orElse("none"));
   }
 
   /**
@@ -328,6 +328,6 @@ public class InterfaceAssert extends AbstractNetworkAssert<InterfaceAssert, Link
     if (nothingToCheck()) {
       return myself;
     }
-    return check(master.equals(actual.master()), "master", master, actual.master() == null ? "none" : actual.master());
+    return check(actual.master().filter(master::equals).isPresent(), "master", master, actual.master().orElse("none"));
   }
 }

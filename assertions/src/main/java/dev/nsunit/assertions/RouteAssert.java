@@ -7,6 +7,7 @@ import dev.nsunit.model.Route;
 import java.net.InetAddress;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Assertions on one route, reached with {@link NamespaceAssert#hasDefaultRoute()},
@@ -27,8 +28,8 @@ public class RouteAssert extends AbstractNetworkAssert<RouteAssert, Route> {
     return myself;
   }
 
-  private static String text(InetAddress a) {
-    return a == null ? "none" : InetAddresses.format(a);
+  private static String text(Optional<InetAddress> a) {
+    return a.map(InetAddresses::format).orElse("none");
   }
 
   /**
@@ -46,7 +47,7 @@ public class RouteAssert extends AbstractNetworkAssert<RouteAssert, Route> {
     if (nothingToCheck()) {
       return myself;
     }
-    return check(expected.equals(actual.gateway()), "via", gateway, text(actual.gateway()));
+    return check(actual.gateway().filter(expected::equals).isPresent(), "via", gateway, text(actual.gateway()));
   }
 
   /**
@@ -64,7 +65,7 @@ public class RouteAssert extends AbstractNetworkAssert<RouteAssert, Route> {
     if (nothingToCheck()) {
       return myself;
     }
-    return check(device.equals(actual.dev()), "dev", device, actual.dev() == null ? "none" : actual.dev());
+    return check(actual.dev().filter(device::equals).isPresent(), "dev", device, actual.dev().orElse("none"));
   }
 
   /**
@@ -101,6 +102,6 @@ public class RouteAssert extends AbstractNetworkAssert<RouteAssert, Route> {
     if (nothingToCheck()) {
       return myself;
     }
-    return check(expected.equals(actual.preferredSource()), "src", source, text(actual.preferredSource()));
+    return check(actual.preferredSource().filter(expected::equals).isPresent(), "src", source, text(actual.preferredSource()));
   }
 }

@@ -33,7 +33,7 @@ public class UnreachableAssert extends AbstractNetworkAssert<UnreachableAssert, 
     if (nothingToCheck()) {
       return myself;
     }
-    if (actual.reason() != reason) {
+    if (actual.reason().orElse(null) != reason) {
       report(shouldFailBecause(context().name, actual, reason, context().snapshot));
     }
     return myself;

@@ -81,7 +81,7 @@ class ReachabilityAssertionsTests {
   void noneModeCannotReachTheBridgeBecauseTheNetworkIsUnreachable() {
     try (NetworkNamespace none = NetworkNamespace.create("none")) {
       UnreachableAssert why = assertThat(none).cannotReach("172.17.0.1").withReason(Reason.NETWORK_UNREACHABLE);
-      assertThat(why.result().reason().text()).isEqualTo("Network is unreachable");
+      assertThat(why.result().reason().orElseThrow().text()).isEqualTo("Network is unreachable");
       assertThat(none).cannotReach("172.17.0.1", 80).withReason(Reason.NETWORK_UNREACHABLE);
       assertThat(none).cannotReachUdp("172.17.0.1", 53).withReason(Reason.NETWORK_UNREACHABLE);
     }
@@ -92,7 +92,7 @@ class ReachabilityAssertionsTests {
     try (NetworkNamespace none = NetworkNamespace.create("none")) {
       NamespaceAssert a = assertThat(none);
       ProbeResult expected = icmp(none, "172.17.0.1");
-      assertThat(expected.reason()).isEqualTo(Reason.NETWORK_UNREACHABLE);
+      assertThat(expected.reason()).contains(Reason.NETWORK_UNREACHABLE);
       assertThatThrownBy(() -> a.canReach("172.17.0.1"))
           .hasMessage(shouldReach(none.toString(), expected, a.snapshot()).create())
           .hasMessageContaining("Network is unreachable");

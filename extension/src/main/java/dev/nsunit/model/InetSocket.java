@@ -2,26 +2,17 @@ package dev.nsunit.model;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A TCP or UDP socket as sock_diag (and {@code ss}) reports it.
  *
- * @param protocol {@link Protocol#TCP} or {@link Protocol#UDP}
- * @param local the local address ({@code 0.0.0.0} / {@code ::} for a wildcard bind); an AF_INET6
- *     socket bound to an IPv4 address (Java does this for {@code 127.0.0.1}) has an IPv4-mapped
- *     {@link Inet6Address} such as {@code ::ffff:127.0.0.1}
- * @param localPort the local port
- * @param remote the remote address (wildcard when unconnected)
- * @param remotePort the remote port (0 when unconnected)
- * @param state the kernel's TCP_* state number (10 LISTEN; 7 CLOSE, which ss calls UNCONN)
- * @param v6Only for IPv6 sockets, whether IPV6_V6ONLY is set (so the socket takes no IPv4)
- * @param receiveQueue Recv-Q (for listeners: the current accept queue)
- * @param sendQueue Send-Q (for listeners: the backlog)
- * @param uid the owner's uid
- * @param inode the socket inode, which ties it to a process's file descriptor
+ * <p>Instances are read from the kernel; {@link #builder()} makes one by hand, e.g. an
+ * expected value in a test. Properties are added over time as new accessors and builder
+ * methods, so code that reads or builds instances keeps compiling.
  */
-public record InetSocket(Protocol protocol, InetAddress local, int localPort, InetAddress remote,
-    int remotePort, int state, boolean v6Only, long receiveQueue, long sendQueue, int uid, long inode) {
+public final class InetSocket {
 
   /** The transport protocol. */
   public enum Protocol {
@@ -117,5 +108,223 @@ public record InetSocket(Protocol protocol, InetAddress local, int localPort, In
   public String toString() {
     return String.format("%-5s %-7s %-6d %-6d %s %s", protocol.netid(), stateName(), receiveQueue,
         sendQueue, localText(), remoteText());
+  }
+
+  private final Protocol protocol;
+  private final InetAddress local;
+  private final int localPort;
+  private final InetAddress remote;
+  private final int remotePort;
+  private final int state;
+  private final boolean v6Only;
+  private final long receiveQueue;
+  private final long sendQueue;
+  private final int uid;
+  private final long inode;
+
+  private InetSocket(Builder b) {
+    this.protocol = Objects.requireNonNull(b.protocol, "protocol");
+    this.local = Objects.requireNonNull(b.local, "local");
+    this.localPort = b.localPort;
+    this.remote = Objects.requireNonNull(b.remote, "remote");
+    this.remotePort = b.remotePort;
+    this.state = b.state;
+    this.v6Only = b.v6Only;
+    this.receiveQueue = b.receiveQueue;
+    this.sendQueue = b.sendQueue;
+    this.uid = b.uid;
+    this.inode = b.inode;
+  }
+
+  /** {@link Protocol#TCP} or {@link Protocol#UDP}. */
+  public Protocol protocol() {
+    return protocol;
+  }
+
+  /** The local address ({@code 0.0.0.0} / {@code ::} for a wildcard bind); an AF_INET6 socket bound to an IPv4 address (Java does this for {@code 127.0.0.1}) has an IPv4-mapped {@link Inet6Address} such as {@code ::ffff:127.0.0.1}. */
+  public InetAddress local() {
+    return local;
+  }
+
+  /** The local port. */
+  public int localPort() {
+    return localPort;
+  }
+
+  /** The remote address (wildcard when unconnected). */
+  public InetAddress remote() {
+    return remote;
+  }
+
+  /** The remote port (0 when unconnected). */
+  public int remotePort() {
+    return remotePort;
+  }
+
+  /** The kernel's TCP_* state number (10 LISTEN; 7 CLOSE, which ss calls UNCONN). */
+  public int state() {
+    return state;
+  }
+
+  /** For IPv6 sockets, whether IPV6_V6ONLY is set (so the socket takes no IPv4). */
+  public boolean v6Only() {
+    return v6Only;
+  }
+
+  /** Recv-Q (for listeners: the current accept queue). */
+  public long receiveQueue() {
+    return receiveQueue;
+  }
+
+  /** Send-Q (for listeners: the backlog). */
+  public long sendQueue() {
+    return sendQueue;
+  }
+
+  /** The owner's uid. */
+  public int uid() {
+    return uid;
+  }
+
+  /** The socket inode, which ties it to a process's file descriptor. */
+  public long inode() {
+    return inode;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof InetSocket)) {
+      return false;
+    }
+    InetSocket other = (InetSocket) o;
+    return Objects.equals(protocol, other.protocol)
+        && Objects.equals(local, other.local)
+        && localPort == other.localPort
+        && Objects.equals(remote, other.remote)
+        && remotePort == other.remotePort
+        && state == other.state
+        && v6Only == other.v6Only
+        && receiveQueue == other.receiveQueue
+        && sendQueue == other.sendQueue
+        && uid == other.uid
+        && inode == other.inode;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(protocol, local, localPort, remote, remotePort, state, v6Only, receiveQueue, sendQueue, uid, inode);
+  }
+
+  /** A builder with every property unset ({@code null}, 0 or the documented "none" value). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this instance's properties, to make a changed copy. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.protocol = protocol;
+    b.local = local;
+    b.localPort = localPort;
+    b.remote = remote;
+    b.remotePort = remotePort;
+    b.state = state;
+    b.v6Only = v6Only;
+    b.receiveQueue = receiveQueue;
+    b.sendQueue = sendQueue;
+    b.uid = uid;
+    b.inode = inode;
+    return b;
+  }
+
+  /** Builds a {@link InetSocket}. Not thread-safe. */
+  public static final class Builder {
+    private Protocol protocol;
+    private InetAddress local;
+    private int localPort;
+    private InetAddress remote;
+    private int remotePort;
+    private int state;
+    private boolean v6Only;
+    private long receiveQueue;
+    private long sendQueue;
+    private int uid;
+    private long inode;
+
+    private Builder() {}
+
+    /** Sets {@link InetSocket#protocol()}. */
+    public Builder protocol(Protocol protocol) {
+      this.protocol = protocol;
+      return this;
+    }
+
+    /** Sets {@link InetSocket#local()}. */
+    public Builder local(InetAddress local) {
+      this.local = local;
+      return this;
+    }
+
+    /** Sets {@link InetSocket#localPort()}. */
+    public Builder localPort(int localPort) {
+      this.localPort = localPort;
+      return this;
+    }
+
+    /** Sets {@link InetSocket#remote()}. */
+    public Builder remote(InetAddress remote) {
+      this.remote = remote;
+      return this;
+    }
+
+    /** Sets {@link InetSocket#remotePort()}. */
+    public Builder remotePort(int remotePort) {
+      this.remotePort = remotePort;
+      return this;
+    }
+
+    /** Sets {@link InetSocket#state()}. */
+    public Builder state(int state) {
+      this.state = state;
+      return this;
+    }
+
+    /** Sets {@link InetSocket#v6Only()}. */
+    public Builder v6Only(boolean v6Only) {
+      this.v6Only = v6Only;
+      return this;
+    }
+
+    /** Sets {@link InetSocket#receiveQueue()}. */
+    public Builder receiveQueue(long receiveQueue) {
+      this.receiveQueue = receiveQueue;
+      return this;
+    }
+
+    /** Sets {@link InetSocket#sendQueue()}. */
+    public Builder sendQueue(long sendQueue) {
+      this.sendQueue = sendQueue;
+      return this;
+    }
+
+    /** Sets {@link InetSocket#uid()}. */
+    public Builder uid(int uid) {
+      this.uid = uid;
+      return this;
+    }
+
+    /** Sets {@link InetSocket#inode()}. */
+    public Builder inode(long inode) {
+      this.inode = inode;
+      return this;
+    }
+
+    /** The InetSocket. Throws NullPointerException if local, protocol, remote is unset. */
+    public InetSocket build() {
+      return new InetSocket(this);
+    }
   }
 }

@@ -23,6 +23,15 @@ public record IpPrefix(InetAddress address, int length) {
     }
   }
 
+  /** The prefix every address of a family falls in: {@code 0.0.0.0/0}, or {@code ::/0} if {@code ipv6}. */
+  public static IpPrefix anyOf(boolean ipv6) {
+    try {
+      return new IpPrefix(InetAddress.getByAddress(new byte[ipv6 ? 16 : 4]), 0);
+    } catch (java.net.UnknownHostException e) {
+      throw new AssertionError(e); // only thrown for a wrong length
+    }
+  }
+
   /**
    * Parses {@code a.b.c.d/n} or {@code ipv6/n}. A bare address means a host prefix (/32, /128).
    *

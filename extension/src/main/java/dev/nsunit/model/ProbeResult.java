@@ -2,22 +2,21 @@ package dev.nsunit.model;
 
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The outcome of one reachability probe run inside a namespace: an ICMP echo, a TCP connect or a
  * UDP request/response.
- *
- * @param probe what was tried, e.g. {@code "ICMP echo to 192.0.2.2"} or {@code "TCP connect to
- *     192.0.2.2:80"}
- * @param reason why the target was not reached, or {@code null} if it was
- * @param detail the underlying error as the kernel or the JDK reported it (e.g. {@code
- *     "connect(fd 42) failed: ENETUNREACH (Network is unreachable)"}), or {@code null}
  */
-public record ProbeResult(String probe, Reason reason, String detail) {
+public final class ProbeResult {
+  private final String probe;
+  private final Reason reason;
+  private final String detail;
 
-  /** Requires a probe description. */
-  public ProbeResult {
-    Objects.requireNonNull(probe, "probe");
+  private ProbeResult(String probe, Reason reason, String detail) {
+    this.probe = Objects.requireNonNull(probe, "probe");
+    this.reason = reason;
+    this.detail = detail;
   }
 
   /** A probe that reached its target. */
@@ -25,14 +24,53 @@ public record ProbeResult(String probe, Reason reason, String detail) {
     return new ProbeResult(probe, null, null);
   }
 
-  /** A probe that failed for {@code reason}. */
+  /**
+   * A probe that failed for {@code reason}.
+   *
+   * @param detail the underlying error as the kernel or the JDK reported it, or {@code null}
+   */
   public static ProbeResult failed(String probe, Reason reason, String detail) {
     return new ProbeResult(probe, Objects.requireNonNull(reason, "reason"), detail);
+  }
+
+  /** What was tried, e.g. {@code "ICMP echo to 192.0.2.2"} or {@code "TCP connect to 192.0.2.2:80"}. */
+  public String probe() {
+    return probe;
+  }
+
+  /** Why the target was not reached; empty if it was. */
+  public Optional<Reason> reason() {
+    return Optional.ofNullable(reason);
+  }
+
+  /**
+   * The underlying error as the kernel or the JDK reported it, e.g. {@code "connect(fd 42) failed:
+   * ENETUNREACH (Network is unreachable)"}; empty if the probe reached its target or no detail was known.
+   */
+  public Optional<String> detail() {
+    return Optional.ofNullable(detail);
   }
 
   /** Whether the target answered. */
   public boolean isReached() {
     return reason == null;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof ProbeResult)) {
+      return false;
+    }
+    ProbeResult other = (ProbeResult) o;
+    return probe.equals(other.probe) && reason == other.reason && Objects.equals(detail, other.detail);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(probe, reason, detail);
   }
 
   /** {@code "ICMP echo to 192.0.2.2: reached"} or {@code "...: Network is unreachable (ENETUNREACH)"}. */
@@ -79,9 +117,9 @@ public record ProbeResult(String probe, Reason reason, String detail) {
       this.text = text;
     }
 
-    /** The errno name this reason stands for, e.g. {@code ENETUNREACH}; {@code null} for OTHER. */
-    public String errnoName() {
-      return errnoName;
+    /** The errno name this reason stands for, e.g. {@code ENETUNREACH}; empty for OTHER. */
+    public Optional<String> errnoName() {
+      return Optional.ofNullable(errnoName);
     }
 
     /** libc's wording, e.g. {@code "Network is unreachable"}. */

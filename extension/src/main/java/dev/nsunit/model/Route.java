@@ -4,28 +4,17 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A route, as {@code ip route show} (or {@code ip -6 route show}) reports it.
  *
- * @param ipv6 whether this is an IPv6 route
- * @param destination the destination network, or {@code null} for the default route
- * @param gateway the next hop ({@code via}), or {@code null}
- * @param oif the output interface's ifindex, or 0
- * @param dev the output interface's name, or {@code null}
- * @param scope the RT_SCOPE_* value
- * @param protocol the RTPROT_* value
- * @param type the RTN_* value (1 unicast, 2 local, 7 unreachable...)
- * @param preferredSource the {@code src} address, or {@code null}
- * @param metric the metric (RTA_PRIORITY), or -1 when the kernel sent none
- * @param table the routing table id (254 main)
- * @param flags the rtm_flags (RTNH_F_LINKDOWN, RTNH_F_ONLINK, ...)
- * @param preference the IPv6 router preference (RTA_PREF: 0 medium, 1 high, 3 low), or -1 when
- *     the kernel sent none (IPv4)
+ * <p>Instances are read from the kernel; {@link #builder()} makes one by hand, e.g. an
+ * expected value in a test. Properties are added over time as new accessors and builder
+ * methods, so code that reads or builds instances keeps compiling.
  */
-public record Route(boolean ipv6, IpPrefix destination, InetAddress gateway, int oif, String dev,
-    int scope, int protocol, int type, InetAddress preferredSource, long metric, int table,
-    int flags, int preference) {
+public final class Route {
 
   /** rtm_flags bits in the order iproute2 prints them (print_rt_flags). */
   private static final int[] FLAG_BITS = {
@@ -36,15 +25,10 @@ public record Route(boolean ipv6, IpPrefix destination, InetAddress gateway, int
     "unresolved", "rt_offload_failed"
   };
 
-  /** A route without flags or preference. */
-  public Route(boolean ipv6, IpPrefix destination, InetAddress gateway, int oif, String dev,
-      int scope, int protocol, int type, InetAddress preferredSource, long metric, int table) {
-    this(ipv6, destination, gateway, oif, dev, scope, protocol, type, preferredSource, metric, table, 0, -1);
-  }
 
   /** Whether this is a default route (0.0.0.0/0 or ::/0). */
   public boolean isDefault() {
-    return destination == null || destination.length() == 0;
+    return destination.length() == 0;
   }
 
   /** {@code default} or the destination as iproute2 prints it (no /32 or /128 for hosts). */
@@ -107,14 +91,14 @@ public record Route(boolean ipv6, IpPrefix destination, InetAddress gateway, int
     return (flags & 0x10) != 0;
   }
 
-  /** The IPv6 preference as iproute2 names it ({@code low}, {@code medium}, {@code high}), or {@code null}. */
-  public String preferenceName() {
+  /** The IPv6 preference as iproute2 names it ({@code low}, {@code medium}, {@code high}); empty for IPv4. */
+  public Optional<String> preferenceName() {
     switch (preference) {
-      case -1: return null;
-      case 0: return "medium";
-      case 1: return "high";
-      case 3: return "low";
-      default: return Integer.toString(preference);
+      case -1: return Optional.empty();
+      case 0: return Optional.of("medium");
+      case 1: return Optional.of("high");
+      case 3: return Optional.of("low");
+      default: return Optional.of(Integer.toString(preference));
     }
   }
 
@@ -165,9 +149,257 @@ public record Route(boolean ipv6, IpPrefix destination, InetAddress gateway, int
     for (String f : flagNames()) {
       sb.append(' ').append(f);
     }
-    if (preference >= 0) {
-      sb.append(" pref ").append(preferenceName());
-    }
+    preferenceName().ifPresent(p -> sb.append(" pref ").append(p));
     return sb.toString();
+  }
+
+  private final boolean ipv6;
+  private final IpPrefix destination;
+  private final InetAddress gateway;
+  private final int oif;
+  private final String dev;
+  private final int scope;
+  private final int protocol;
+  private final int type;
+  private final InetAddress preferredSource;
+  private final long metric;
+  private final int table;
+  private final int flags;
+  private final int preference;
+
+  private Route(Builder b) {
+    this.ipv6 = b.ipv6;
+    this.destination = b.destination != null ? b.destination : IpPrefix.anyOf(b.ipv6);
+    this.gateway = b.gateway;
+    this.oif = b.oif;
+    this.dev = b.dev;
+    this.scope = b.scope;
+    this.protocol = b.protocol;
+    this.type = b.type;
+    this.preferredSource = b.preferredSource;
+    this.metric = b.metric;
+    this.table = b.table;
+    this.flags = b.flags;
+    this.preference = b.preference;
+  }
+
+  /** Whether this is an IPv6 route. */
+  public boolean ipv6() {
+    return ipv6;
+  }
+
+  /** The destination network: {@code 0.0.0.0/0} or {@code ::/0} for a default route, never null. */
+  public IpPrefix destination() {
+    return destination;
+  }
+
+  /** The next hop ({@code via}). */
+  public Optional<InetAddress> gateway() {
+    return Optional.ofNullable(gateway);
+  }
+
+  /** The output interface's ifindex, or 0. */
+  public int oif() {
+    return oif;
+  }
+
+  /** The output interface's name. */
+  public Optional<String> dev() {
+    return Optional.ofNullable(dev);
+  }
+
+  /** The RT_SCOPE_* value. */
+  public int scope() {
+    return scope;
+  }
+
+  /** The RTPROT_* value. */
+  public int protocol() {
+    return protocol;
+  }
+
+  /** The RTN_* value (1 unicast, 2 local, 7 unreachable...). */
+  public int type() {
+    return type;
+  }
+
+  /** The {@code src} address. */
+  public Optional<InetAddress> preferredSource() {
+    return Optional.ofNullable(preferredSource);
+  }
+
+  /** The metric (RTA_PRIORITY), or -1 when the kernel sent none. */
+  public long metric() {
+    return metric;
+  }
+
+  /** The routing table id (254 main). */
+  public int table() {
+    return table;
+  }
+
+  /** The rtm_flags (RTNH_F_LINKDOWN, RTNH_F_ONLINK, ...). */
+  public int flags() {
+    return flags;
+  }
+
+  /** The IPv6 router preference (RTA_PREF: 0 medium, 1 high, 3 low), or -1 when the kernel sent none (IPv4). */
+  public int preference() {
+    return preference;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof Route)) {
+      return false;
+    }
+    Route other = (Route) o;
+    return ipv6 == other.ipv6
+        && Objects.equals(destination, other.destination)
+        && Objects.equals(gateway, other.gateway)
+        && oif == other.oif
+        && Objects.equals(dev, other.dev)
+        && scope == other.scope
+        && protocol == other.protocol
+        && type == other.type
+        && Objects.equals(preferredSource, other.preferredSource)
+        && metric == other.metric
+        && table == other.table
+        && flags == other.flags
+        && preference == other.preference;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(ipv6, destination, gateway, oif, dev, scope, protocol, type, preferredSource, metric, table, flags, preference);
+  }
+
+  /** A builder with every property unset ({@code null}, 0 or the documented "none" value). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this instance's properties, to make a changed copy. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.ipv6 = ipv6;
+    b.destination = destination;
+    b.gateway = gateway;
+    b.oif = oif;
+    b.dev = dev;
+    b.scope = scope;
+    b.protocol = protocol;
+    b.type = type;
+    b.preferredSource = preferredSource;
+    b.metric = metric;
+    b.table = table;
+    b.flags = flags;
+    b.preference = preference;
+    return b;
+  }
+
+  /** Builds a {@link Route}. Not thread-safe. */
+  public static final class Builder {
+    private boolean ipv6;
+    private IpPrefix destination;
+    private InetAddress gateway;
+    private int oif;
+    private String dev;
+    private int scope;
+    private int protocol;
+    private int type = 1;
+    private InetAddress preferredSource;
+    private long metric = -1;
+    private int table = 254;
+    private int flags;
+    private int preference = -1;
+
+    private Builder() {}
+
+    /** Sets {@link Route#ipv6()}. */
+    public Builder ipv6(boolean ipv6) {
+      this.ipv6 = ipv6;
+      return this;
+    }
+
+    /** Sets {@link Route#destination()}. */
+    public Builder destination(IpPrefix destination) {
+      this.destination = destination;
+      return this;
+    }
+
+    /** Sets {@link Route#gateway()}. */
+    public Builder gateway(InetAddress gateway) {
+      this.gateway = gateway;
+      return this;
+    }
+
+    /** Sets {@link Route#oif()}. */
+    public Builder oif(int oif) {
+      this.oif = oif;
+      return this;
+    }
+
+    /** Sets {@link Route#dev()}. */
+    public Builder dev(String dev) {
+      this.dev = dev;
+      return this;
+    }
+
+    /** Sets {@link Route#scope()}. */
+    public Builder scope(int scope) {
+      this.scope = scope;
+      return this;
+    }
+
+    /** Sets {@link Route#protocol()}. */
+    public Builder protocol(int protocol) {
+      this.protocol = protocol;
+      return this;
+    }
+
+    /** Sets {@link Route#type()}. */
+    public Builder type(int type) {
+      this.type = type;
+      return this;
+    }
+
+    /** Sets {@link Route#preferredSource()}. */
+    public Builder preferredSource(InetAddress preferredSource) {
+      this.preferredSource = preferredSource;
+      return this;
+    }
+
+    /** Sets {@link Route#metric()}. */
+    public Builder metric(long metric) {
+      this.metric = metric;
+      return this;
+    }
+
+    /** Sets {@link Route#table()}. */
+    public Builder table(int table) {
+      this.table = table;
+      return this;
+    }
+
+    /** Sets {@link Route#flags()}. */
+    public Builder flags(int flags) {
+      this.flags = flags;
+      return this;
+    }
+
+    /** Sets {@link Route#preference()}. */
+    public Builder preference(int preference) {
+      this.preference = preference;
+      return this;
+    }
+
+    /** The Route; an unset destination makes it a default route. */
+    public Route build() {
+      return new Route(this);
+    }
   }
 }

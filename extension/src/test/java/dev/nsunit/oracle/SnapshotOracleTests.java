@@ -211,14 +211,14 @@ class SnapshotOracleTests {
       check.same(where + " name", "Link.name()", e.name(), "ip -j -d link .ifname", name);
       check.same(where + " flags", "Link.flagNames()", e.flagNames(), "ip -j -d link .flags", strings(j.get("flags")));
       check.same(where + " mtu", "Link.mtu()", e.mtu(), "ip -j -d link .mtu", j.get("mtu").asInt());
-      check.same(where + " qdisc", "Link.qdisc()", e.qdisc(), "ip -j -d link .qdisc", str(j, "qdisc"));
+      check.same(where + " qdisc", "Link.qdisc()", e.qdisc().orElse(null), "ip -j -d link .qdisc", str(j, "qdisc"));
       check.same(where + " operstate", "Link.operState()", e.operState(), "ip -j -d link .operstate", str(j, "operstate"));
-      check.same(where + " mac", "Link.mac()", e.mac(), "ip -j -d link .address", str(j, "address"));
-      check.same(where + " broadcast mac", "Link.broadcastMac()", e.broadcastMac(),
+      check.same(where + " mac", "Link.mac()", e.mac().orElse(null), "ip -j -d link .address", str(j, "address"));
+      check.same(where + " broadcast mac", "Link.broadcastMac()", e.broadcastMac().orElse(null),
           "ip -j -d link .broadcast", str(j, "broadcast"));
-      check.same(where + " master", "Link.master()", e.master(), "ip -j -d link .master", str(j, "master"));
+      check.same(where + " master", "Link.master()", e.master().orElse(null), "ip -j -d link .master", str(j, "master"));
       JsonNode info = j.get("linkinfo");
-      check.same(where + " kind", "Link.kind()", e.kind(), "ip -j -d link .linkinfo.info_kind",
+      check.same(where + " kind", "Link.kind()", e.kind().orElse(null), "ip -j -d link .linkinfo.info_kind",
           info == null ? null : str(info, "info_kind"));
       // iproute2 prints the IFLA_LINK device by name in the same namespace, by index elsewhere.
       if (j.has("link_netnsid")) {
@@ -228,7 +228,7 @@ class SnapshotOracleTests {
             "ip -j -d link .link_index", j.get("link_index").asInt());
       } else {
         check.same(where + " peer netnsid", "Link.linkNetnsId()", e.linkNetnsId(), "ip -j -d link (no .link_netnsid)", -1);
-        check.same(where + " peer name", "Link.linkName()", e.linkName(), "ip -j -d link .link", str(j, "link"));
+        check.same(where + " peer name", "Link.linkName()", e.linkName().orElse(null), "ip -j -d link .link", str(j, "link"));
         check.same(where + " peer ifindex", "Link.linkIndex()", e.linkIndex(), "ifindex of ip -j -d link .link",
             j.has("link") ? indexOf(ip.links(), str(j, "link")) : 0);
       }
@@ -236,7 +236,7 @@ class SnapshotOracleTests {
       // reads like `ip link`, which goes on with "mode ... group ... qlen" and "link-netnsid".
       String text = textLines.get(index);
       String[] model = e.toString().split("\n", 2);
-      String first = e.kind() == null ? model[0] : model[0].replace(" type " + e.kind(), "");
+      String first = e.kind().map(k -> model[0].replace(" type " + k, "")).orElse(model[0]);
       if (text == null) {
         check.fail(where + ": no line in `ip -o link`:\n" + ip.linkText());
       } else {
@@ -284,10 +284,10 @@ class SnapshotOracleTests {
         check.same(at + " local", "Address.address()", InetAddresses.format(e.address()), "ip -j addr .local", str(j, "local"));
         check.same(at + " peer", "(no peer in the model)", null, "ip -j addr .address", str(j, "address"));
         check.same(at + " prefixlen", "Address.prefixLength()", e.prefixLength(), "ip -j addr .prefixlen", j.get("prefixlen").asInt());
-        check.same(at + " broadcast", "Address.broadcast()", e.broadcast() == null ? null : InetAddresses.format(e.broadcast()),
+        check.same(at + " broadcast", "Address.broadcast()", e.broadcast().map(InetAddresses::format).orElse(null),
             "ip -j addr .broadcast", str(j, "broadcast"));
         check.same(at + " scope", "Address.scopeName()", e.scopeName(), "ip -j addr .scope", str(j, "scope"));
-        check.same(at + " label", "Address.label()", e.label(), "ip -j addr .label", str(j, "label"));
+        check.same(at + " label", "Address.label()", e.label().orElse(null), "ip -j addr .label", str(j, "label"));
         check.same(at + " interface", "Address.interfaceName()", e.interfaceName(), "ip -j addr .ifname", name);
         List<String> flags = new ArrayList<>();
         j.fieldNames().forEachRemaining(f -> {
@@ -330,20 +330,20 @@ class SnapshotOracleTests {
       check.same(at + " type", "Route.typeName()", e.typeName(), jsonCommand + " .type (absent: unicast)",
           j.has("type") ? str(j, "type") : "unicast");
       check.same(at + " dst", "Route.destinationText()", e.destinationText(), jsonCommand + " .dst", str(j, "dst"));
-      check.same(at + " gateway", "Route.gateway()", e.gateway() == null ? null : InetAddresses.format(e.gateway()),
+      check.same(at + " gateway", "Route.gateway()", e.gateway().map(InetAddresses::format).orElse(null),
           jsonCommand + " .gateway", str(j, "gateway"));
-      check.same(at + " dev", "Route.dev()", e.dev(), jsonCommand + " .dev", str(j, "dev"));
+      check.same(at + " dev", "Route.dev()", e.dev().orElse(null), jsonCommand + " .dev", str(j, "dev"));
       check.same(at + " protocol", "Route.protocolName()", e.protocolName(), jsonCommand + " .protocol (absent: boot)",
           j.has("protocol") ? str(j, "protocol") : "boot");
       check.same(at + " scope", "Route.scopeName()", e.scopeName(), jsonCommand + " .scope (absent: global)",
           j.has("scope") ? str(j, "scope") : "global");
       check.same(at + " prefsrc", "Route.preferredSource()",
-          e.preferredSource() == null ? null : InetAddresses.format(e.preferredSource()), jsonCommand + " .prefsrc",
+          e.preferredSource().map(InetAddresses::format).orElse(null), jsonCommand + " .prefsrc",
           str(j, "prefsrc"));
       check.same(at + " metric", "Route.metric()", e.metric(), jsonCommand + " .metric (absent: -1)",
           j.has("metric") ? j.get("metric").asLong() : -1L);
       check.same(at + " flags", "Route.flagNames()", e.flagNames(), jsonCommand + " .flags", strings(j.get("flags")));
-      check.same(at + " pref", "Route.preferenceName()", e.preferenceName(), jsonCommand + " .pref", str(j, "pref"));
+      check.same(at + " pref", "Route.preferenceName()", e.preferenceName().orElse(null), jsonCommand + " .pref", str(j, "pref"));
     }
   }
 

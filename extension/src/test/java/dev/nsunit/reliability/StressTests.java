@@ -170,7 +170,7 @@ class StressTests {
       }
       c.threads = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
           .filter(n -> n.startsWith("nsunit-") && !n.startsWith("nsunit-lab-host")).collect(Collectors.toSet());
-      c.labVeths = Lab.get().netns().rtnetlink().links().stream().filter(l -> "veth".equals(l.kind()))
+      c.labVeths = Lab.get().netns().rtnetlink().links().stream().filter(l -> l.kind().filter("veth"::equals).isPresent())
           .map(Link::name).collect(Collectors.toSet());
       c.netNamespaces = NetNamespaceSlab.objects();
       Set<String> mine = new java.util.HashSet<>();

@@ -13,8 +13,8 @@ public final class ShouldReach extends NetworkErrorMessageFactory {
   /** The probe should have reached its target but failed. */
   public static ShouldReach shouldReach(String namespace, ProbeResult result, NetworkSnapshot snapshot) {
     return new ShouldReach("%nExpecting %s%nto succeed from inside %s%nbut it failed: %s%n  %s",
-        namespace, snapshot, raw(result.probe()), raw(namespace), raw(result.reason().toString()),
-        raw(String.valueOf(result.detail())));
+        namespace, snapshot, raw(result.probe()), raw(namespace), raw(result.reason().map(Object::toString).orElse("reached")),
+        raw(result.detail().orElse("none")));
   }
 
   /** The probe should have failed but reached its target. */
@@ -28,6 +28,6 @@ public final class ShouldReach extends NetworkErrorMessageFactory {
       NetworkSnapshot snapshot) {
     return new ShouldReach("%nExpecting %s%nfrom inside %s%nto fail with:%n  %s%nbut it failed with:%n  %s%n  %s",
         namespace, snapshot, raw(result.probe()), raw(namespace), raw(expected.toString()),
-        raw(result.reason().toString()), raw(String.valueOf(result.detail())));
+        raw(result.reason().map(Object::toString).orElse("reached")), raw(result.detail().orElse("none")));
   }
 }

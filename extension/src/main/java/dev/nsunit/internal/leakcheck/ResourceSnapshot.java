@@ -49,8 +49,8 @@ record ResourceSnapshot(
       List<Link> l = host.rtnetlink().links();
       // what a test could change (name, kind, admin state, MTU, MAC, master), not the carrier
       // state, which follows cables and other programs' containers
-      links = l.stream().map(x -> x.name() + " " + x.kind() + (x.isUp() ? " up" : " down") + " mtu " + x.mtu()
-          + " " + x.mac() + " master " + x.master()).sorted().collect(Collectors.toList());
+      links = l.stream().map(x -> x.name() + " " + x.kind().orElse("-") + (x.isUp() ? " up" : " down") + " mtu " + x.mtu()
+          + " " + x.mac().orElse("-") + " master " + x.master().orElse("-")).sorted().collect(Collectors.toList());
       // identity, not state: the kernel flips flags such as "tentative" by itself (DAD finishing
       // on an interface another program just created), which is not a change the tests made
       addresses = host.rtnetlink().addresses(l).stream()
@@ -71,8 +71,8 @@ record ResourceSnapshot(
       labKernelFds = 2; // its rtnetlink and sock_diag sockets
       labThreads = n.liveThreads();
       for (Link l : n.rtnetlink().links()) {
-        if ("veth".equals(l.kind())) {
-          labVeths.add(l.name() + (l.master() != null ? " master " + l.master() : ""));
+        if (l.kind().filter("veth"::equals).isPresent()) {
+          labVeths.add(l.name() + l.master().map(m -> " master " + m).orElse(""));
         }
       }
     }

@@ -34,7 +34,18 @@ final class AddressCodec {
     if (address == null) {
       throw new NetlinkFormatException("RTM_NEWADDR for ifindex " + index + " carries no address");
     }
-    return new Address(index, names.get(index), address, prefixLength, a.address(IFA_BROADCAST),
-        scope, a.u32(IFA_FLAGS, flags), a.string(IFA_LABEL));
+    return Address.builder()
+        .index(index).interfaceName(nameOf(index, names)).address(address).prefixLength(prefixLength)
+        .broadcast(a.address(IFA_BROADCAST)).scope(scope).flags(a.u32(IFA_FLAGS, flags)).label(a.string(IFA_LABEL))
+        .build();
+  }
+
+  /**
+   * The name of interface {@code index}, or {@code if<index>} as iproute2 writes it when the
+   * interface is not in {@code names} (it vanished between the dumps).
+   */
+  static String nameOf(int index, Map<Integer, String> names) {
+    String name = names.get(index);
+    return name != null ? name : "if" + index;
   }
 }

@@ -53,7 +53,11 @@ final class LinkCodec {
     int flags = p.getInt(8);
     Attributes a = m.attributes(IFINFOMSG_LEN);
     int oper = a.u8(IFLA_OPERSTATE, 0);
-    return new Raw(index, a.string(IFLA_IFNAME), a.nested(IFLA_LINKINFO).string(IFLA_INFO_KIND),
+    String name = a.string(IFLA_IFNAME);
+    if (name == null) {
+      throw new NetlinkFormatException("RTM_NEWLINK for ifindex " + index + " carries no IFLA_IFNAME");
+    }
+    return new Raw(index, name, a.nested(IFLA_LINKINFO).string(IFLA_INFO_KIND),
         type, flags, a.u32(IFLA_MTU, 0), mac(a.bytes(IFLA_ADDRESS)), mac(a.bytes(IFLA_BROADCAST)),
         oper < OPER_STATES.length ? OPER_STATES[oper] : Integer.toString(oper),
         a.u32(IFLA_MASTER, 0), a.u32(IFLA_LINK, 0), a.u32(IFLA_LINK_NETNSID, -1), a.string(IFLA_QDISC));
@@ -84,9 +88,13 @@ final class LinkCodec {
    */
   static Link toLink(Raw r, String master, Raw link) {
     boolean linkDown = sameNamespaceLink(r) && (link == null || (link.flags() & IFF_UP) == 0);
-    return new Link(r.index(), r.name(), r.kind(), r.type(), r.flags(), r.mtu(), r.mac(),
-        r.broadcastMac(), r.operState(), r.masterIndex(), master, r.linkIndex(),
-        link == null ? null : link.name(), r.linkNetnsId(), r.qdisc(), linkDown);
+    return Link.builder()
+        .index(r.index()).name(r.name()).kind(r.kind()).type(r.type()).flags(r.flags()).mtu(r.mtu())
+        .mac(r.mac()).broadcastMac(r.broadcastMac()).operState(r.operState())
+        .masterIndex(r.masterIndex()).master(master)
+        .linkIndex(r.linkIndex()).linkName(link == null ? null : link.name()).linkNetnsId(r.linkNetnsId())
+        .qdisc(r.qdisc()).linkDown(linkDown)
+        .build();
   }
 
   static String mac(byte[] raw) {

@@ -29,6 +29,8 @@ final class NeighbourCodec {
       return null;
     }
     InetAddress address = a.address(NDA_DST);
-    return new Neighbour(address, index, names.get(index), LinkCodec.mac(a.bytes(NDA_LLADDR)), state);
+    return Neighbour.builder()
+        .address(address).index(index).dev(AddressCodec.nameOf(index, names)).mac(LinkCodec.mac(a.bytes(NDA_LLADDR))).state(state)
+        .build();
   }
 }

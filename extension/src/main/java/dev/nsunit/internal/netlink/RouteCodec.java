@@ -53,9 +53,12 @@ final class RouteCodec {
     }
     int oif = a.u32(RTA_OIF, 0);
     long metric = a.has(RTA_PRIORITY) ? Integer.toUnsignedLong(a.u32(RTA_PRIORITY, 0)) : -1;
-    return new Route(ipv6, dstLen == 0 ? null : new IpPrefix(dst, dstLen), a.address(RTA_GATEWAY),
-        oif, oif == 0 ? null : names.get(oif), scope, protocol, type, a.address(RTA_PREFSRC), metric,
-        a.u32(RTA_TABLE, table), flags, a.has(RTA_PREF) ? a.u8(RTA_PREF, 0) : -1);
+    return Route.builder()
+        .ipv6(ipv6).destination(new IpPrefix(dst, dstLen)).gateway(a.address(RTA_GATEWAY))
+        .oif(oif).dev(oif == 0 ? null : AddressCodec.nameOf(oif, names))
+        .scope(scope).protocol(protocol).type(type).preferredSource(a.address(RTA_PREFSRC)).metric(metric)
+        .table(a.u32(RTA_TABLE, table)).flags(flags).preference(a.has(RTA_PREF) ? a.u8(RTA_PREF, 0) : -1)
+        .build();
   }
 
   static InetAddress any(boolean ipv6) {

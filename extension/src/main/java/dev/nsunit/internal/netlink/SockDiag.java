@@ -91,8 +91,11 @@ public final class SockDiag implements AutoCloseable {
     long inode = Integer.toUnsignedLong(p.getInt(68));
     Attributes a = m.attributes(INET_DIAG_MSG_LEN);
     boolean v6only = family == Libc.AF_INET6 && a.u8(INET_DIAG_SKV6ONLY, 0) != 0;
-    return new InetSocket(protocol == IPPROTO_TCP ? InetSocket.Protocol.TCP : InetSocket.Protocol.UDP, src, sport,
-        dst, dport, state, v6only, rq, wq, uid, inode);
+    return InetSocket.builder()
+        .protocol(protocol == IPPROTO_TCP ? InetSocket.Protocol.TCP : InetSocket.Protocol.UDP)
+        .local(src).localPort(sport).remote(dst).remotePort(dport).state(state).v6Only(v6only)
+        .receiveQueue(rq).sendQueue(wq).uid(uid).inode(inode)
+        .build();
   }
 
   private static InetAddress address(ByteBuffer p, int offset, int len) {

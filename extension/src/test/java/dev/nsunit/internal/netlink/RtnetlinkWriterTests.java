@@ -73,7 +73,7 @@ class RtnetlinkWriterTests {
     rt.setMaster(port, bridge);
     assertThat(link(path, "br7").get("linkinfo").get("info_kind").asText()).isEqualTo("bridge");
     assertThat(link(path, "vp1").get("master").asText()).isEqualTo("br7");
-    assertThat(rt.link("vp1").orElseThrow().master()).isEqualTo("br7");
+    assertThat(rt.link("vp1").orElseThrow().master()).contains("br7");
     rt.setMaster(port, 0);
     assertThat(link(path, "vp1").has("master")).isFalse();
   }

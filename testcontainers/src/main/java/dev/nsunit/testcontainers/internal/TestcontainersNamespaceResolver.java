@@ -1,7 +1,8 @@
-package dev.nsunit.testcontainers;
+package dev.nsunit.testcontainers.internal;
 
-import dev.nsunit.NetworkNamespace;
 import dev.nsunit.NamespaceResolver;
+import dev.nsunit.NetworkNamespace;
+import dev.nsunit.testcontainers.ContainerNamespaces;
 import org.testcontainers.containers.ContainerState;
 
 /**
