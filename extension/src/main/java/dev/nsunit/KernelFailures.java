@@ -19,12 +19,12 @@ final class KernelFailures {
 
   /** The public form of an engine failure; other exceptions are returned unchanged. */
   static RuntimeException translate(RuntimeException e) {
-    if (e instanceof NativeCallException) {
-      NativeCallException n = (NativeCallException) e;
+    if (e instanceof NativeCallException n) {
+
       return new KernelException(n.getMessage(), n.errno(), n.errnoName(), null, n);
     }
-    if (e instanceof NetlinkException) {
-      NetlinkException n = (NetlinkException) e;
+    if (e instanceof NetlinkException n) {
+
       String name = n.errno() == 0 ? "none" : NativeCallException.errnoName(n.errno());
       return new KernelException(n.getMessage(), n.errno(), name, n.kernelMessage(), n);
     }

@@ -28,12 +28,12 @@ final class ModeAnnotations {
 
   /** An element as messages show it: {@code [method OrderTests.m()]}, {@code [field T.redis]}. */
   static String describe(AnnotatedElement element) {
-    if (element instanceof Method) {
-      Method m = (Method) element;
+    if (element instanceof Method m) {
+
       return "[method " + m.getDeclaringClass().getSimpleName() + "." + m.getName() + "()]";
     }
-    if (element instanceof Field) {
-      Field f = (Field) element;
+    if (element instanceof Field f) {
+
       return "[field " + f.getDeclaringClass().getSimpleName() + "." + f.getName() + "]";
     }
     if (element instanceof Class) {
@@ -64,8 +64,8 @@ final class ModeAnnotations {
     if (a instanceof HostNetwork) {
       return Optional.of(new Mode.Host(element));
     }
-    if (a instanceof SharedNetworkWith) {
-      String name = ((SharedNetworkWith) a).value();
+    if (a instanceof SharedNetworkWith sharedNetworkWith) {
+      String name = sharedNetworkWith.value();
       if (name.isBlank()) {
         throw new ExtensionConfigurationException("@SharedNetworkWith(\"\") on " + describe(element)
             + " names no endpoint; give the name of a NetworkNamespace field, e.g. @SharedNetworkWith(\"redis\")");

@@ -132,8 +132,8 @@ record NetworkPlan(List<Endpoint> endpoints, Map<String, ExternalField> external
       });
     }
     for (Mode mode : testModes) {
-      if (mode instanceof Mode.Shared) {
-        targets.check((Mode.Shared) mode);
+      if (mode instanceof Mode.Shared shared) {
+        targets.check(shared);
       }
     }
     checkAddresses(byName, testModes);
@@ -151,7 +151,7 @@ record NetworkPlan(List<Endpoint> endpoints, Map<String, ExternalField> external
       throw new ExtensionConfigurationException(where + " is final, but nsunit assigns endpoint fields."
           + " Remove the final modifier.");
     }
-    if (mode instanceof Mode.Shared && ((Mode.Shared) mode).endpoint().equals(f.getName())) {
+    if (mode instanceof Mode.Shared shared && shared.endpoint().equals(f.getName())) {
       throw new ExtensionConfigurationException("@SharedNetworkWith(\"" + f.getName() + "\") on " + where
           + " names the field itself; an endpoint cannot join its own namespace. Name another endpoint.");
     }
@@ -207,10 +207,10 @@ record NetworkPlan(List<Endpoint> endpoints, Map<String, ExternalField> external
     }
     Map<IpPrefix, Integer> testNeeds = new HashMap<>();
     for (Mode m : testModes) {
-      if (!(m instanceof Mode.Bridge)) {
+      if (!(m instanceof Mode.Bridge b)) {
         continue;
       }
-      Mode.Bridge b = (Mode.Bridge) m;
+
       testNeeds.put(b.subnet(), 1); // one test runs at a time per class instance
       if (b.address().isPresent() && taken.containsKey(b.address().get())) {
         throw new ExtensionConfigurationException("@BridgeNetwork(address = \"" + InetAddresses.format(b.address().get())

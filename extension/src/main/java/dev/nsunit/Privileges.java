@@ -93,7 +93,7 @@ final class Privileges {
     try {
       for (String line : Files.readAllLines(proc.resolve("self/status"))) {
         if (line.startsWith("Uid:")) {
-          return line.substring(4).trim().split("\\s+")[1];
+          return line.substring(4).trim().split("\\s+", -1)[1];
         }
       }
     } catch (IOException | RuntimeException e) {

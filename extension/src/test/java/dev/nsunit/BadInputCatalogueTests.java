@@ -10,6 +10,7 @@ import dev.nsunit.internal.netlink.LinkRequest;
 import dev.nsunit.internal.ns.Lab;
 import dev.nsunit.model.Link;
 import dev.nsunit.testing.Shell;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -93,7 +94,7 @@ class BadInputCatalogueTests {
 
   private static boolean tryIp(String nsPath, Feature f) {
     List<String> in = List.of("nsenter", "--net=" + nsPath, "ip", "link", "add", "p0");
-    List<String> cmd = new java.util.ArrayList<>(in);
+    List<String> cmd = new ArrayList<>(in);
     switch (f) {
       case VETH: cmd.addAll(List.of("type", "veth", "peer", "name", "p1")); break;
       case BRIDGE: cmd.addAll(List.of("type", "bridge")); break;

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import dev.nsunit.internal.ns.Lab;
+import dev.nsunit.internal.ns.Netns;
 import dev.nsunit.model.Link;
 import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -138,7 +142,6 @@ class ConfigurationErrorTests {
   }
 
   static Stream<Arguments> misuses() {
-    String pfx = ConfigurationErrorTests.class.getSimpleName();
     return Stream.of(
         Arguments.of(TwoModesTestCase.class,
             "[method TwoModesTestCase.m()] carries @NoNetwork and @HostNetwork, but a test or endpoint has exactly"
@@ -245,15 +248,15 @@ class ConfigurationErrorTests {
    * the namespace maker's handle on the JVM's own namespace, are not evidence and not counted.
    */
   static int openFds() {
-    String own = "net:[" + dev.nsunit.internal.ns.Netns.currentThreadNamespaceInode() + "]";
+    String own = "net:[" + Netns.currentThreadNamespaceInode() + "]";
     int n = 0;
     for (String fd : new File("/proc/self/fd").list()) {
       try {
-        String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd", fd)).toString();
+        String target = Files.readSymbolicLink(Path.of("/proc/self/fd", fd)).toString();
         if ((target.startsWith("net:[") && !target.equals(own)) || target.startsWith("socket:[")) {
           n++;
         }
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         // closed meanwhile (the listing's own descriptor): not evidence either
       }
     }

@@ -1,9 +1,11 @@
 package dev.nsunit;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
+import dev.nsunit.internal.ns.Lab;
 import dev.nsunit.internal.ns.Netns;
 import dev.nsunit.model.Address;
 import dev.nsunit.model.Link;
@@ -11,20 +13,30 @@ import dev.nsunit.model.Route;
 import dev.nsunit.testing.Shell;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 
@@ -126,7 +138,7 @@ class ExtensionModesTests {
       try (ServerSocket server = lab.call(() -> new ServerSocket(18080))) {
         Thread accept = new Thread(() -> {
           try (Socket c = server.accept(); OutputStream out = c.getOutputStream()) {
-            out.write("hello from the lab\n".getBytes());
+            out.write("hello from the lab\n".getBytes(UTF_8));
           } catch (Exception ignored) {
             // the test fails on its own if nothing arrives
           }
@@ -134,7 +146,7 @@ class ExtensionModesTests {
         accept.start();
         try (Socket s = new Socket()) {
           s.connect(new InetSocketAddress("172.17.0.1", 18080), 2000);
-          assertThat(new String(s.getInputStream().readAllBytes())).isEqualTo("hello from the lab\n");
+          assertThat(new String(s.getInputStream().readAllBytes(), UTF_8)).isEqualTo("hello from the lab\n");
         }
         accept.join();
       }
@@ -157,7 +169,7 @@ class ExtensionModesTests {
   }
 
   static NetworkNamespace labHandle() {
-    return new NetworkNamespace(dev.nsunit.internal.ns.Lab.get().netns(), "lab", () -> { }, true);
+    return new NetworkNamespace(Lab.get().netns(), "lab", () -> { }, true);
   }
 
   // ---- container (shared) ----
@@ -201,9 +213,9 @@ class ExtensionModesTests {
 
   // ---- instance endpoints, lifecycle methods ----
 
-  static final java.util.Set<String> perTestIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  static final java.util.Set<Long> lifecycleInodes = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  static final java.util.Set<Thread> lifecycleThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  static final Set<String> perTestIds = ConcurrentHashMap.newKeySet();
+  static final Set<Long> lifecycleInodes = ConcurrentHashMap.newKeySet();
+  static final Set<Thread> lifecycleThreads = ConcurrentHashMap.newKeySet();
 
   @NoNetwork
   static class LifecycleTestCase {
@@ -252,8 +264,8 @@ class ExtensionModesTests {
 
   // ---- precedence, nesting, meta-annotations ----
 
-  @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
-  @java.lang.annotation.Target({java.lang.annotation.ElementType.METHOD, java.lang.annotation.ElementType.TYPE})
+  @Retention(RetentionPolicy.RUNTIME)
+  @Target({ElementType.METHOD, ElementType.TYPE})
   @BridgeNetwork(subnet = "10.88.0.0/24", mtu = 1400)
   @interface BackendNetwork {}
 
@@ -304,6 +316,7 @@ class ExtensionModesTests {
     private static final long serialVersionUID = 1L;
   }
 
+  @SuppressWarnings("StaticAssignmentOfThrowable") // one instance, so the test can check it arrives unchanged
   static final Boom BOOM = new Boom();
 
   @NoNetwork
@@ -325,23 +338,23 @@ class ExtensionModesTests {
     Events events = run(FailingTestCase.class);
     events.assertStatistics(s -> s.started(2).failed(2));
     assertThat(events.failed().stream()
-        .map(e -> e.getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable().orElseThrow())
+        .map(e -> e.getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow())
         .collect(Collectors.toList()))
         .anySatisfy(t -> assertThat(t).isSameAs(BOOM))
-        .anySatisfy(t -> assertThat(t).isInstanceOf(java.util.concurrent.TimeoutException.class));
+        .anySatisfy(t -> assertThat(t).isInstanceOf(TimeoutException.class));
   }
 
   // ---- parallel: same port, no cross-talk ----
 
   @BridgeNetwork
   static class ParallelTestCase {
-    @org.junit.jupiter.api.RepeatedTest(24)
-    void eachTestOwnsPort8080(NetworkNamespace ns, org.junit.jupiter.api.RepetitionInfo info) throws Exception {
+    @RepeatedTest(24)
+    void eachTestOwnsPort8080(NetworkNamespace ns, RepetitionInfo info) throws Exception {
       String id = "test-" + info.getCurrentRepetition();
       try (ServerSocket server = new ServerSocket(8080)) {
         Thread t = new Thread(() -> {
           try (Socket c = server.accept(); OutputStream out = c.getOutputStream()) {
-            out.write(id.getBytes());
+            out.write(id.getBytes(UTF_8));
           } catch (Exception ignored) {
             // surfaces as a wrong answer below
           }
@@ -352,7 +365,7 @@ class ExtensionModesTests {
         try (Socket s = new Socket()) {
           s.connect(new InetSocketAddress(ip, 8080), 2000);
           InputStream in = s.getInputStream();
-          assertThat(new String(in.readAllBytes())).isEqualTo(id);
+          assertThat(new String(in.readAllBytes(), UTF_8)).isEqualTo(id);
         }
         t.join();
       }

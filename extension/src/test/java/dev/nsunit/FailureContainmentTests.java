@@ -8,12 +8,14 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -141,7 +143,7 @@ class FailureContainmentTests {
   }
 
   static String[] inodes(String... keys) {
-    return java.util.Arrays.stream(keys).map(k -> "net:[" + SEEN.get(k).id().inode() + "]").toArray(String[]::new);
+    return Arrays.stream(keys).map(k -> "net:[" + SEEN.get(k).id().inode() + "]").toArray(String[]::new);
   }
 
   static List<String> namespaceFds() throws Exception {
@@ -152,7 +154,7 @@ class FailureContainmentTests {
         } catch (Exception e) {
           return "";
         }
-      }).filter(t -> t.startsWith("net:")).collect(java.util.stream.Collectors.toList());
+      }).filter(t -> t.startsWith("net:")).collect(Collectors.toList());
     }
   }
 

@@ -13,6 +13,7 @@ import java.io.File;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -87,7 +88,7 @@ class NetworkNamespaceTests {
       assertThat(ns.sockets()).anySatisfy(s -> assertThat(s.localPort()).isEqualTo(server.getLocalPort()));
       // the host cannot connect to it: the port exists only inside
       assertThatThrownBy(() -> {
-        try (java.net.Socket client = new java.net.Socket()) {
+        try (Socket client = new Socket()) {
           client.connect(new InetSocketAddress("127.0.0.1", server.getLocalPort()), 1000);
         }
       }).isInstanceOfAny(ConnectException.class, SocketException.class);
@@ -98,7 +99,7 @@ class NetworkNamespaceTests {
   void nonLoopbackDestinationsAreUnreachable() throws Exception {
     try (NetworkNamespace ns = NetworkNamespace.create()) {
       assertThatThrownBy(() -> ns.run(() -> {
-        try (java.net.Socket s = new java.net.Socket()) {
+        try (Socket s = new Socket()) {
           s.connect(new InetSocketAddress("172.17.0.1", 80), 1000);
         }
       })).isInstanceOf(SocketException.class).hasMessageContaining("Network is unreachable");

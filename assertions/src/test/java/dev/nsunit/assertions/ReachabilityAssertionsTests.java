@@ -12,11 +12,13 @@ import dev.nsunit.NetworkNamespace;
 import dev.nsunit.model.InetAddresses;
 import dev.nsunit.model.ProbeResult;
 import dev.nsunit.model.ProbeResult.Reason;
+import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
@@ -48,7 +50,7 @@ class ReachabilityAssertionsTests {
         }
       } catch (SocketException closed) {
         // close() ends the loop
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new IllegalStateException(e);
       }
     }, hosts.b.executor());
@@ -195,7 +197,7 @@ class ReachabilityAssertionsTests {
 
     NamespaceAssert a = assertThat(hosts.a);
     ProbeResult expected = hosts.a.exchangeUdp(InetAddresses.parse("192.0.2.2"), 5354,
-        NamespaceAssert.DEFAULT_UDP_REQUEST.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+        NamespaceAssert.DEFAULT_UDP_REQUEST.getBytes(StandardCharsets.US_ASCII),
         NetworkAssertions.DEFAULT_PROBE_TIMEOUT);
     assertThatThrownBy(() -> a.canReachUdp("192.0.2.2", 5354))
         .hasMessage(shouldReach(hosts.a.toString(), expected, a.snapshot()).create());

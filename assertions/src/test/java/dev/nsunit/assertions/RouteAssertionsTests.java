@@ -11,7 +11,9 @@ import dev.nsunit.NetworkNamespace;
 import dev.nsunit.model.NetworkSnapshot;
 import dev.nsunit.model.Route;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,9 +42,9 @@ class RouteAssertionsTests {
     }
   }
 
-  private static Route only(NetworkSnapshot s, java.util.function.Predicate<Route> p) {
+  private static Route only(NetworkSnapshot s, Predicate<Route> p) {
     List<Route> found = s.routes().stream().filter(p).collect(Collectors.toList());
-    org.assertj.core.api.Assertions.assertThat(found).hasSize(1);
+    Assertions.assertThat(found).hasSize(1);
     return found.get(0);
   }
 
@@ -113,7 +115,7 @@ class RouteAssertionsTests {
     NamespaceAssert a = assertThat(ns);
     NetworkSnapshot s = a.snapshot();
     List<Route> defaults = s.routes().stream().filter(Route::isDefault).collect(Collectors.toList());
-    org.assertj.core.api.Assertions.assertThat(defaults).hasSize(2);
+    Assertions.assertThat(defaults).hasSize(2);
     assertThatThrownBy(a::hasNoDefaultRoute)
         .hasMessage(shouldNotHaveRoute(ns.toString(), "default", defaults, s).create());
     List<Route> subnet = s.routes().stream()

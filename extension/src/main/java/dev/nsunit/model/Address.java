@@ -151,10 +151,9 @@ public final class Address {
     if (this == o) {
       return true;
     }
-    if (!(o instanceof Address)) {
+    if (!(o instanceof Address other)) {
       return false;
     }
-    Address other = (Address) o;
     return index == other.index
         && Objects.equals(interfaceName, other.interfaceName)
         && Objects.equals(address, other.address)

@@ -29,7 +29,7 @@ public final class InetAddresses {
       char c = t.charAt(i);
       // The JDK parses a literal only when it starts with a hex digit or ':'; anything else
       // (here: a leading '.', as in ".:1") would go to the resolver.
-      if (!(c == ':' || c == '.' && i > 0 || Character.digit(c, 16) >= 0)) {
+      if (!(c == ':' || (c == '.' && i > 0) || Character.digit(c, 16) >= 0)) {
         throw new IllegalArgumentException("\"" + text + "\" is not an IP address literal");
       }
     }
@@ -101,7 +101,7 @@ public final class InetAddresses {
       }
       i = j;
     }
-    if (bestStart == 0 && (bestLen == 6 || bestLen == 5 && words[5] == 0xffff)) {
+    if (bestStart == 0 && (bestLen == 6 || (bestLen == 5 && words[5] == 0xffff))) {
       return (bestLen == 6 ? "::" : "::ffff:") + (a[12] & 0xff) + "." + (a[13] & 0xff) + "."
           + (a[14] & 0xff) + "." + (a[15] & 0xff);
     }

@@ -2,6 +2,8 @@ package dev.nsunit.model;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -23,7 +25,7 @@ public final class InetSocket {
 
     /** {@code tcp} or {@code udp}, as ss's Netid column writes it. */
     public String netid() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -57,7 +59,7 @@ public final class InetSocket {
     }
     try {
       return InetAddress.getByAddress(new byte[] {a[12], a[13], a[14], a[15]});
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       throw new AssertionError(e);
     }
   }
@@ -196,10 +198,9 @@ public final class InetSocket {
     if (this == o) {
       return true;
     }
-    if (!(o instanceof InetSocket)) {
+    if (!(o instanceof InetSocket other)) {
       return false;
     }
-    InetSocket other = (InetSocket) o;
     return Objects.equals(protocol, other.protocol)
         && Objects.equals(local, other.local)
         && localPort == other.localPort

@@ -27,7 +27,7 @@ public record IpPrefix(InetAddress address, int length) {
   public static IpPrefix anyOf(boolean ipv6) {
     try {
       return new IpPrefix(InetAddress.getByAddress(new byte[ipv6 ? 16 : 4]), 0);
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       throw new AssertionError(e); // only thrown for a wrong length
     }
   }

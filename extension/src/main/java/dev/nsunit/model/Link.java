@@ -63,7 +63,7 @@ public final class Link {
 
   /** The name with iproute2's {@code @peer} suffix, e.g. {@code eth0@if7}. */
   public String displayName() {
-    if (linkIndex == 0 || linkIndex == index && linkNetnsId < 0) {
+    if (linkIndex == 0 || (linkIndex == index && linkNetnsId < 0)) {
       return name;
     }
     if (linkNetnsId >= 0 || linkName == null) {
@@ -232,10 +232,9 @@ public final class Link {
     if (this == o) {
       return true;
     }
-    if (!(o instanceof Link)) {
+    if (!(o instanceof Link other)) {
       return false;
     }
-    Link other = (Link) o;
     return index == other.index
         && Objects.equals(name, other.name)
         && Objects.equals(kind, other.kind)

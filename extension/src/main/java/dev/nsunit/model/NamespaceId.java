@@ -13,7 +13,7 @@ public record NamespaceId(long cookie, long inode) {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof NamespaceId && ((NamespaceId) o).cookie == cookie;
+    return o instanceof NamespaceId namespaceId && namespaceId.cookie == cookie;
   }
 
   @Override

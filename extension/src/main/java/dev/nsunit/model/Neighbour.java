@@ -90,10 +90,9 @@ public final class Neighbour {
     if (this == o) {
       return true;
     }
-    if (!(o instanceof Neighbour)) {
+    if (!(o instanceof Neighbour other)) {
       return false;
     }
-    Neighbour other = (Neighbour) o;
     return Objects.equals(address, other.address)
         && index == other.index
         && Objects.equals(dev, other.dev)

@@ -61,10 +61,9 @@ public final class ProbeResult {
     if (this == o) {
       return true;
     }
-    if (!(o instanceof ProbeResult)) {
+    if (!(o instanceof ProbeResult other)) {
       return false;
     }
-    ProbeResult other = (ProbeResult) o;
     return probe.equals(other.probe) && reason == other.reason && Objects.equals(detail, other.detail);
   }
 

@@ -253,10 +253,9 @@ public final class Route {
     if (this == o) {
       return true;
     }
-    if (!(o instanceof Route)) {
+    if (!(o instanceof Route other)) {
       return false;
     }
-    Route other = (Route) o;
     return ipv6 == other.ipv6
         && Objects.equals(destination, other.destination)
         && Objects.equals(gateway, other.gateway)

@@ -6,11 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.nsunit.NetworkNamespace;
 import dev.nsunit.model.Address;
 import dev.nsunit.model.InetAddresses;
+import dev.nsunit.model.InetSocket;
 import dev.nsunit.model.Link;
 import dev.nsunit.model.NetworkSnapshot;
 import dev.nsunit.model.Route;
-import dev.nsunit.model.InetSocket;
 import dev.nsunit.oracle.OracleConfiguration.Features;
+import dev.nsunit.testing.Rootless;
 import dev.nsunit.testing.Shell;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -85,7 +86,7 @@ class SnapshotOracleTests {
 
   /** Rootless, `ip netns add` cannot mount /run/netns: such configurations use an fd-held namespace. */
   static boolean named(OracleConfiguration config) {
-    return config.named() && !dev.nsunit.testing.Rootless.active();
+    return config.named() && !Rootless.active();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -253,7 +254,7 @@ class SnapshotOracleTests {
 
   private static void compareAddresses(Check check, NetworkSnapshot snap, Iproute2View ip) {
     Map<Integer, List<String>> texts = new HashMap<>();
-    for (String line : ip.addressText().split("\n")) {
+    for (String line : ip.addressText().split("\n", -1)) {
       Matcher m = ADDRESS_LINE.matcher(line);
       if (m.matches()) {
         texts.computeIfAbsent(Integer.parseInt(m.group(1)), k -> new ArrayList<>()).add(m.group(3));
@@ -317,7 +318,7 @@ class SnapshotOracleTests {
   private static void compareRoutes(Check check, String family, List<Route> engine, JsonNode json, String text,
       String jsonCommand, String textCommand) {
     List<String> ipLines = text.isEmpty() ? List.of()
-        : Arrays.stream(text.split("\n")).map(l -> EXPIRES.matcher(l).replaceAll("").strip()).collect(Collectors.toList());
+        : Arrays.stream(text.split("\n", -1)).map(l -> EXPIRES.matcher(l).replaceAll("").strip()).collect(Collectors.toList());
     check.same(family + " routes as text", "Route.toString()", texts(engine), "`" + textCommand + "` (expires dropped)", ipLines);
     if (engine.size() != json.size()) {
       check.fail(family + " routes: engine has " + engine.size() + ", " + jsonCommand + " has " + json.size());
@@ -392,7 +393,7 @@ class SnapshotOracleTests {
 
   private static Map<Integer, String> lines(String text, Pattern pattern) {
     Map<Integer, String> out = new HashMap<>();
-    for (String line : text.split("\n")) {
+    for (String line : text.split("\n", -1)) {
       Matcher m = pattern.matcher(line);
       if (m.matches()) {
         out.put(Integer.parseInt(m.group(1)), line);

@@ -18,9 +18,11 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -173,10 +175,10 @@ class StressTests {
       c.labVeths = Lab.get().netns().rtnetlink().links().stream().filter(l -> l.kind().filter("veth"::equals).isPresent())
           .map(Link::name).collect(Collectors.toSet());
       c.netNamespaces = NetNamespaceSlab.objects();
-      Set<String> mine = new java.util.HashSet<>();
+      Set<String> mine = new HashSet<>();
       mine.add(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString());
       mine.add("net:[" + Lab.get().netns().id().inode() + "]");
-      c.heldNamespaces = new java.util.TreeSet<>();
+      c.heldNamespaces = new TreeSet<>();
       for (Path dir : List.of(Path.of("/proc/self/fd"), Path.of("/proc/self/task"))) {
         try (var s = Files.list(dir)) {
           for (Path p : (Iterable<Path>) s::iterator) {

@@ -1,13 +1,14 @@
 package dev.nsunit.internal.ns;
 
 import dev.nsunit.internal.netlink.LinkRequest;
-import dev.nsunit.internal.netlink.Rtnetlink;
 import dev.nsunit.internal.netlink.RouteRequest;
+import dev.nsunit.internal.netlink.Rtnetlink;
 import dev.nsunit.model.InetAddresses;
 import dev.nsunit.model.IpPrefix;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -47,8 +48,8 @@ public final class Lab {
   }
 
   /** The JVM's lab host if something created it already; never creates it (for leak checks). */
-  public static java.util.Optional<Lab> existing() {
-    return java.util.Optional.ofNullable(instance);
+  public static Optional<Lab> existing() {
+    return Optional.ofNullable(instance);
   }
 
   /** The lab's namespace, e.g. to start a server "on the Docker host". */

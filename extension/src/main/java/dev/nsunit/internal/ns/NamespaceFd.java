@@ -2,6 +2,7 @@ package dev.nsunit.internal.ns;
 
 import dev.nsunit.internal.libc.Libc;
 import dev.nsunit.model.NamespaceId;
+import java.nio.file.Path;
 
 /**
  * The file descriptor that holds a network namespace, and the namespace's identity. Nothing is
@@ -18,7 +19,7 @@ final class NamespaceFd implements AutoCloseable {
    */
   NamespaceFd(int fd, long cookie) {
     this.fd = fd;
-    this.id = new NamespaceId(cookie, NsfsLink.inodeOf(java.nio.file.Path.of("/proc/self/fd/" + fd)));
+    this.id = new NamespaceId(cookie, NsfsLink.inodeOf(Path.of("/proc/self/fd/" + fd)));
   }
 
   int fd() {

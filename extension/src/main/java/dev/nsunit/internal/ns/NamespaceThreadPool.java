@@ -85,11 +85,11 @@ final class NamespaceThreadPool implements AutoCloseable {
       return f.get();
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      if (cause instanceof Exception) {
-        throw (Exception) cause;
+      if (cause instanceof Exception exception) {
+        throw exception;
       }
-      if (cause instanceof Error) {
-        throw (Error) cause;
+      if (cause instanceof Error error) {
+        throw error;
       }
       throw e;
     } catch (InterruptedException e) {

@@ -120,11 +120,11 @@ final class NamespaceThreads {
     }
     job.await();
     Throwable f = job.failure;
-    if (f instanceof RuntimeException) {
-      throw (RuntimeException) f;
+    if (f instanceof RuntimeException runtimeException) {
+      throw runtimeException;
     }
-    if (f instanceof Error) {
-      throw (Error) f;
+    if (f instanceof Error error) {
+      throw error;
     }
     if (f != null) {
       throw new IllegalStateException(f);

@@ -91,7 +91,7 @@ final class ProcessGuard {
     if (path == null) {
       path = "/usr/local/bin:/usr/bin:/bin";
     }
-    for (String dir : path.split(File.pathSeparator)) {
+    for (String dir : path.split(File.pathSeparator, -1)) {
       if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program)) && !Files.isDirectory(Path.of(dir, program))) {
         return;
       }

@@ -41,11 +41,11 @@ final class ProcessLauncher implements AutoCloseable {
       return p;
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      if (cause instanceof IOException) {
-        throw (IOException) cause;
+      if (cause instanceof IOException iOException) {
+        throw iOException;
       }
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
+      if (cause instanceof RuntimeException runtimeException) {
+        throw runtimeException;
       }
       throw new IOException("cannot start " + builder.command() + " in " + description, cause);
     } catch (InterruptedException e) {

@@ -24,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -43,7 +44,7 @@ public final class Reachability {
   private static final int ICMP_ECHOREPLY = 0;
   private static final int ICMPV6_ECHO_REQUEST = 128;
   private static final int ICMPV6_ECHO_REPLY = 129;
-  private static final byte[] PAYLOAD = "nsunit-echo-0123".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] PAYLOAD = "nsunit-echo-0123".getBytes(StandardCharsets.US_ASCII);
 
   private Reachability() {}
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +52,7 @@ class NamespaceThreadsTests {
     for (File task : new File("/proc/self/task").listFiles()) {
       try {
         out.add(inodeOf(task.toPath().resolve("ns/net")));
-      } catch (java.nio.file.NoSuchFileException e) {
+      } catch (NoSuchFileException e) {
         // the thread ended meanwhile
       }
     }
@@ -67,7 +68,7 @@ class NamespaceThreadsTests {
         if (comm.startsWith(prefix)) {
           out.add(new long[] {Long.parseLong(task.getName()), inodeOf(task.toPath().resolve("ns/net"))});
         }
-      } catch (java.nio.file.NoSuchFileException e) {
+      } catch (NoSuchFileException e) {
         // the thread ended meanwhile
       }
     }
