@@ -77,7 +77,7 @@ class ReachabilityAssertionsTests {
     return from.connectTcp(InetAddresses.parse(to), port, NetworkAssertions.DEFAULT_PROBE_TIMEOUT);
   }
 
-  // ------------------------------------------------------------ the seed's none-mode case
+  // ------------------------------------------------------------ Docker's none mode
 
   @Test
   void noneModeCannotReachTheBridgeBecauseTheNetworkIsUnreachable() {

@@ -22,7 +22,7 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * The seed's container mode with a real container: a busybox container listens on 6379 (and
+ * Docker's container mode with a real container: a busybox container listens on 6379 (and
  * echoes), and a test that shares its network ({@code docker run --network container:echo})
  * sees the port and gets its echo back on 127.0.0.1:6379. The image is built locally by
  * ci/docker-engine.sh; without Docker the class is disabled, not failed.

@@ -22,7 +22,7 @@ import org.junit.platform.launcher.TestPlan;
  * <p>How it fails the run: the JUnit Platform logs and swallows exceptions from
  * {@link TestExecutionListener} methods, but not from
  * {@link LauncherSessionListener#launcherSessionClosed}. There it throws an
- * {@link IllegalStateException} whose message lists every difference; Surefire (3.5.4, verified)
+ * {@link IllegalStateException} whose message lists every difference; Surefire
  * then fails the build with "There was an error in the forked process" and that message. The
  * test results themselves stay green: the leak is the run's, not one test's.
  */

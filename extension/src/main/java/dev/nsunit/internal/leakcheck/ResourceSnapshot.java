@@ -121,8 +121,8 @@ record ResourceSnapshot(
 
   /**
    * Whether a descriptor is a Unix-domain socket. The JVM opens such sockets of its own, lazily and
-   * at moments that vary by JDK (seen on JDK 25: one created during the run, in whatever namespace
-   * the thread that first needed it was in); nsunit never makes one, so they are not counted.
+   * at moments that vary by JDK (some open one mid-run, in whatever namespace the thread that
+   * first needed it was in); nsunit never makes one, so they are not counted.
    */
   private static boolean isUnixSocket(Path fd, String target) {
     if (!target.startsWith("socket:[")) {

@@ -84,13 +84,7 @@ final class NamespaceThreadPool implements AutoCloseable {
     try {
       return f.get();
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof Exception exception) {
-        throw exception;
-      }
-      if (cause instanceof Error error) {
-        throw error;
-      }
+      Rethrow.ifUncheckedOr(e.getCause(), Exception.class);
       throw e;
     } catch (InterruptedException e) {
       f.cancel(true);

@@ -40,14 +40,8 @@ final class ProcessLauncher implements AutoCloseable {
       processes.add(p);
       return p;
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException iOException) {
-        throw iOException;
-      }
-      if (cause instanceof RuntimeException runtimeException) {
-        throw runtimeException;
-      }
-      throw new IOException("cannot start " + builder.command() + " in " + description, cause);
+      Rethrow.ifUncheckedOr(e.getCause(), IOException.class);
+      throw new IOException("cannot start " + builder.command() + " in " + description, e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while starting " + builder.command() + " in " + description, e);
