@@ -80,6 +80,13 @@ public final class MessageBuilder {
     }
   }
 
+  /** Writes a kernel struct, such as the ifinfomsg that follows an RTM_NEWLINK's header. */
+  public MessageBuilder struct(KernelStruct struct) {
+    requireOpen();
+    struct.writeTo(buffer);
+    return this;
+  }
+
   /** Writes a struct ifinfomsg. */
   public MessageBuilder ifinfomsg(int family, int type, int index, int flags, int change) {
     requireOpen();
