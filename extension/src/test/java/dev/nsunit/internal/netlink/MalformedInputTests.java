@@ -27,6 +27,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import jnr.constants.platform.Errno;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 1, unit = TimeUnit.MINUTES)
 class MalformedInputTests {
   private static final Map<Integer, String> NAMES = Map.of(7, "eth0");
+  private static final int EINVAL = Errno.EINVAL.intValue();
 
   private static AbstractThrowableAssert<?, ? extends Throwable> assertMalformed(ThrowingCallable call) {
     return assertThatThrownBy(call).isExactlyInstanceOf(NetlinkFormatException.class)
@@ -242,7 +244,7 @@ class MalformedInputTests {
 
   @Test
   void extendedAckShorterThanTheEchoedHeader() {
-    Message shortError = new KernelBytes().message(NLMSG_ERROR, NLM_F_ACK_TLVS, 1).u32(-22).end().single();
+    Message shortError = new KernelBytes().message(NLMSG_ERROR, NLM_F_ACK_TLVS, 1).u32(-EINVAL).end().single();
     assertMalformed(() -> NetlinkSocket.extAck(shortError))
         .hasMessage("malformed netlink data: NLMSG_ERROR payload of 4 bytes is shorter than its 20-byte header");
   }
@@ -250,7 +252,7 @@ class MalformedInputTests {
   @Test
   void extendedAckWhoseEchoedLengthPointsPastTheMessage() {
     // Not capped, so the TLVs follow the whole echoed request, which claims 4 GiB - 1.
-    Message m = new KernelBytes().message(NLMSG_ERROR, NLM_F_ACK_TLVS, 1).u32(-22)
+    Message m = new KernelBytes().message(NLMSG_ERROR, NLM_F_ACK_TLVS, 1).u32(-EINVAL)
         .u32(0xffffffff).u16(RTM_NEWLINK).u16(0).u32(1).u32(0).attrString(NLMSGERR_ATTR_MSG, "x").end().single();
 
     assertMalformed(() -> NetlinkSocket.extAck(m))
@@ -259,7 +261,7 @@ class MalformedInputTests {
 
   @Test
   void cappedExtendedAckWithBrokenTlvs() {
-    Message m = new KernelBytes().message(NLMSG_ERROR, NLM_F_CAPPED | NLM_F_ACK_TLVS, 1).u32(-22)
+    Message m = new KernelBytes().message(NLMSG_ERROR, NLM_F_CAPPED | NLM_F_ACK_TLVS, 1).u32(-EINVAL)
         .u32(16).u16(RTM_NEWLINK).u16(0).u32(1).u32(0).u16(40).u16(NLMSGERR_ATTR_MSG).u32(0).end().single();
 
     assertMalformed(() -> NetlinkSocket.extAck(m)).hasMessageContaining("nla_len 40 of attribute type 1");
