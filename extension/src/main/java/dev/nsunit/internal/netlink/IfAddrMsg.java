@@ -65,8 +65,7 @@ public record IfAddrMsg(int family, int prefixLength, int flags, int scope, int 
   }
 
   @Override
-  public void writeTo(ByteBuffer b) {
-    Structs.requireNativeOrder(b);
-    b.put((byte) family).put((byte) prefixLength).put((byte) flags).put((byte) scope).putInt(index);
+  public void writeTo(MessageBuilder m) {
+    m.u8(family).u8(prefixLength).u8(flags).u8(scope).u32(index);
   }
 }

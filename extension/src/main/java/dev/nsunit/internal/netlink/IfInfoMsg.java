@@ -69,9 +69,8 @@ public record IfInfoMsg(int family, int type, int index, int flags, int change) 
   }
 
   @Override
-  public void writeTo(ByteBuffer b) {
-    Structs.requireNativeOrder(b);
-    b.put((byte) family).put((byte) 0) // __ifi_pad
-        .putShort((short) type).putInt(index).putInt(flags).putInt(change);
+  public void writeTo(MessageBuilder m) {
+    m.u8(family).u8(0) // __ifi_pad
+        .u16(type).u32(index).u32(flags).u32(change);
   }
 }

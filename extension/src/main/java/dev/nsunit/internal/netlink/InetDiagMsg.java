@@ -53,10 +53,8 @@ public record InetDiagMsg(int family, int state, int timer, int retrans, InetDia
   }
 
   @Override
-  public void writeTo(ByteBuffer b) {
-    Structs.requireNativeOrder(b);
-    b.put((byte) family).put((byte) state).put((byte) timer).put((byte) retrans);
-    id.writeTo(b);
-    b.putInt(expires).putInt(rqueue).putInt(wqueue).putInt(uid).putInt(inode);
+  public void writeTo(MessageBuilder m) {
+    m.u8(family).u8(state).u8(timer).u8(retrans).struct(id)
+        .u32(expires).u32(rqueue).u32(wqueue).u32(uid).u32(inode);
   }
 }

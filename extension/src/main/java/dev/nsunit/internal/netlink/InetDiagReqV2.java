@@ -55,10 +55,8 @@ public record InetDiagReqV2(int family, int protocol, int ext, int states, InetD
   }
 
   @Override
-  public void writeTo(ByteBuffer b) {
-    Structs.requireNativeOrder(b);
-    b.put((byte) family).put((byte) protocol).put((byte) ext).put((byte) 0) // pad
-        .putInt(states);
-    id.writeTo(b);
+  public void writeTo(MessageBuilder m) {
+    m.u8(family).u8(protocol).u8(ext).u8(0) // pad
+        .u32(states).struct(id);
   }
 }

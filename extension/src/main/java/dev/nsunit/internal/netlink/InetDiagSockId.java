@@ -80,19 +80,8 @@ public record InetDiagSockId(int sport, int dport, InetAddress src, InetAddress 
   }
 
   @Override
-  public void writeTo(ByteBuffer b) {
-    Structs.requireNativeOrder(b);
-    b.put((byte) (sport >>> 8)).put((byte) sport).put((byte) (dport >>> 8)).put((byte) dport);
-    putAddress(b, src);
-    putAddress(b, dst);
-    b.putInt(ifindex).putInt((int) cookie).putInt((int) (cookie >>> 32));
-  }
-
-  private static void putAddress(ByteBuffer b, InetAddress address) {
-    byte[] raw = address.getAddress();
-    b.put(raw);
-    for (int i = raw.length; i < ADDRESS_WIDTH; i++) {
-      b.put((byte) 0);
-    }
+  public void writeTo(MessageBuilder m) {
+    m.be16(sport).be16(dport).padded(src.getAddress(), ADDRESS_WIDTH).padded(dst.getAddress(), ADDRESS_WIDTH)
+        .u32(ifindex).u32((int) cookie).u32((int) (cookie >>> 32));
   }
 }

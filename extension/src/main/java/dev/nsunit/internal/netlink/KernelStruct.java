@@ -1,11 +1,9 @@
 package dev.nsunit.internal.netlink;
 
-import java.nio.ByteBuffer;
-
 /**
  * A fixed-layout kernel struct that netlink messages carry, as a typed value: it knows its size
- * and writes itself; each one's static {@code read} decodes the same layout, so the field offsets
- * of a struct live in its record alone.
+ * and writes itself into a message ({@link MessageBuilder#struct}); each one's static
+ * {@code read} decodes the same layout, so the field offsets of a struct live in its record alone.
  *
  * <p>Fields keep the kernel's widths: u8 and u16 fields hold 0..255 and 0..65535 (checked when a
  * value is made), u32 fields hold the kernel's 32 bits in an {@code int} (read them with
@@ -18,9 +16,9 @@ public sealed interface KernelStruct
   int size();
 
   /**
-   * Writes the struct at {@code b}'s position and advances it by {@link #size()}.
+   * Appends the struct, in host byte order, to the message {@code m} is building.
    *
-   * @throws IllegalArgumentException if {@code b} is not in native byte order
+   * @throws IllegalStateException if no message has been begun
    */
-  void writeTo(ByteBuffer b);
+  void writeTo(MessageBuilder m);
 }

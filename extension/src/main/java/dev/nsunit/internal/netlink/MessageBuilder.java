@@ -82,7 +82,7 @@ public final class MessageBuilder {
   /** Writes a kernel struct, such as the ifinfomsg that follows an RTM_NEWLINK's header. */
   public MessageBuilder struct(KernelStruct struct) {
     requireOpen();
-    struct.writeTo(buffer);
+    struct.writeTo(this);
     return this;
   }
 
@@ -90,6 +90,43 @@ public final class MessageBuilder {
   public MessageBuilder raw(byte[] bytes) {
     requireOpen();
     buffer.put(bytes);
+    return this;
+  }
+
+  // Fields of kernel structs, for the KernelStruct records only: each record owns its layout.
+
+  MessageBuilder u8(int v) {
+    requireOpen();
+    buffer.put((byte) v);
+    return this;
+  }
+
+  MessageBuilder u16(int v) {
+    requireOpen();
+    buffer.putShort((short) v);
+    return this;
+  }
+
+  MessageBuilder u32(int v) {
+    requireOpen();
+    buffer.putInt(v);
+    return this;
+  }
+
+  /** A u16 in network byte order (ports in inet_diag_sockid). */
+  MessageBuilder be16(int v) {
+    requireOpen();
+    buffer.put((byte) (v >>> 8)).put((byte) v);
+    return this;
+  }
+
+  /** {@code bytes} followed by zeros up to {@code width} (an IPv4 address in a 16-byte field). */
+  MessageBuilder padded(byte[] bytes, int width) {
+    requireOpen();
+    buffer.put(bytes);
+    for (int i = bytes.length; i < width; i++) {
+      buffer.put((byte) 0);
+    }
     return this;
   }
 

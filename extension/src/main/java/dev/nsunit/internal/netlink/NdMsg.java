@@ -53,9 +53,8 @@ public record NdMsg(int family, int index, int state, int flags, int type) imple
   }
 
   @Override
-  public void writeTo(ByteBuffer b) {
-    Structs.requireNativeOrder(b);
-    b.put((byte) family).put((byte) 0).putShort((short) 0) // ndm_pad1, ndm_pad2
-        .putInt(index).putShort((short) state).put((byte) flags).put((byte) type);
+  public void writeTo(MessageBuilder m) {
+    m.u8(family).u8(0).u16(0) // ndm_pad1, ndm_pad2
+        .u32(index).u16(state).u8(flags).u8(type);
   }
 }

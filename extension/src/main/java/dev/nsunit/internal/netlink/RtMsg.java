@@ -85,9 +85,7 @@ public record RtMsg(int family, int dstLen, int srcLen, int tos, int table, int 
   }
 
   @Override
-  public void writeTo(ByteBuffer b) {
-    Structs.requireNativeOrder(b);
-    b.put((byte) family).put((byte) dstLen).put((byte) srcLen).put((byte) tos).put((byte) table)
-        .put((byte) protocol).put((byte) scope).put((byte) type).putInt(flags);
+  public void writeTo(MessageBuilder m) {
+    m.u8(family).u8(dstLen).u8(srcLen).u8(tos).u8(table).u8(protocol).u8(scope).u8(type).u32(flags);
   }
 }

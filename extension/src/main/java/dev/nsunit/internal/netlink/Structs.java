@@ -3,7 +3,7 @@ package dev.nsunit.internal.netlink;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** Checks shared by the {@link KernelStruct} records' {@code read} and {@code writeTo} methods. */
+/** Checks shared by the {@link KernelStruct} records. */
 final class Structs {
   private Structs() {}
 
@@ -17,14 +17,6 @@ final class Structs {
           + " remain");
     }
     return b.order() == ByteOrder.nativeOrder() ? b : b.duplicate().order(ByteOrder.nativeOrder());
-  }
-
-  /** Kernel structs are in host byte order; a buffer in the other order would garble them. */
-  static void requireNativeOrder(ByteBuffer b) {
-    if (b.order() != ByteOrder.nativeOrder()) {
-      throw new IllegalArgumentException("kernel structs are written in native byte order (" + ByteOrder.nativeOrder()
-          + "); the buffer is " + b.order());
-    }
   }
 
   /** Requires {@code value} to fit the u8 field {@code field}. */
