@@ -1,6 +1,5 @@
 package dev.nsunit.internal.netlink;
 
-import static dev.nsunit.internal.netlink.NetlinkConstants.IFADDRMSG_LEN;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFA_ADDRESS;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFA_BROADCAST;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFA_FLAGS;
@@ -11,7 +10,6 @@ import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_NEWADDR;
 import dev.nsunit.internal.libc.Libc;
 import dev.nsunit.model.Address;
 import java.net.InetAddress;
-import java.nio.ByteBuffer;
 import java.util.Map;
 
 /** Decoding of RTM_NEWADDR messages. */
@@ -22,21 +20,19 @@ final class AddressCodec {
     if (m.type() != RTM_NEWADDR) {
       throw new NetlinkFormatException("expected RTM_NEWADDR, got " + m);
     }
-    m.requirePayload(IFADDRMSG_LEN);
-    ByteBuffer p = m.payload();
-    int family = p.get(0) & 0xff;
-    int prefixLength = p.get(1) & 0xff;
-    int flags = p.get(2) & 0xff;
-    int scope = p.get(3) & 0xff;
-    int index = p.getInt(4);
-    Attributes a = m.attributes(IFADDRMSG_LEN);
-    InetAddress address = family == Libc.AF_INET && a.has(IFA_LOCAL) ? a.address(IFA_LOCAL) : a.address(IFA_ADDRESS);
+    m.requirePayload(IfAddrMsg.SIZE);
+    IfAddrMsg header = IfAddrMsg.read(m.payload());
+    int index = header.index();
+    Attributes a = m.attributes(IfAddrMsg.SIZE);
+    InetAddress address = header.family() == Libc.AF_INET && a.has(IFA_LOCAL)
+        ? a.address(IFA_LOCAL) : a.address(IFA_ADDRESS);
     if (address == null) {
       throw new NetlinkFormatException("RTM_NEWADDR for ifindex " + index + " carries no address");
     }
     return Address.builder()
-        .index(index).interfaceName(nameOf(index, names)).address(address).prefixLength(prefixLength)
-        .broadcast(a.address(IFA_BROADCAST)).scope(scope).flags(a.u32(IFA_FLAGS, flags)).label(a.string(IFA_LABEL))
+        .index(index).interfaceName(nameOf(index, names)).address(address).prefixLength(header.prefixLength())
+        .broadcast(a.address(IFA_BROADCAST)).scope(header.scope()).flags(a.u32(IFA_FLAGS, header.flags()))
+        .label(a.string(IFA_LABEL))
         .build();
   }
 

@@ -1,6 +1,5 @@
 package dev.nsunit.internal.netlink;
 
-import static dev.nsunit.internal.netlink.NetlinkConstants.IFINFOMSG_LEN;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFLA_ADDRESS;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFLA_BROADCAST;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFLA_EXT_MASK;
@@ -17,7 +16,6 @@ import static dev.nsunit.internal.netlink.NetlinkConstants.RTEXT_FILTER_SKIP_STA
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_NEWLINK;
 
 import dev.nsunit.model.Link;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,22 +41,20 @@ final class LinkCodec {
       String qdisc) {}
 
   static Raw decode(Message m) {
-    m.requirePayload(IFINFOMSG_LEN);
+    m.requirePayload(IfInfoMsg.SIZE);
     if (m.type() != RTM_NEWLINK) {
       throw new NetlinkFormatException("expected RTM_NEWLINK, got " + m);
     }
-    ByteBuffer p = m.payload();
-    int type = p.getShort(2) & 0xffff;
-    int index = p.getInt(4);
-    int flags = p.getInt(8);
-    Attributes a = m.attributes(IFINFOMSG_LEN);
+    IfInfoMsg header = IfInfoMsg.read(m.payload());
+    int index = header.index();
+    Attributes a = m.attributes(IfInfoMsg.SIZE);
     int oper = a.u8(IFLA_OPERSTATE, 0);
     String name = a.string(IFLA_IFNAME);
     if (name == null) {
       throw new NetlinkFormatException("RTM_NEWLINK for ifindex " + index + " carries no IFLA_IFNAME");
     }
     return new Raw(index, name, a.nested(IFLA_LINKINFO).string(IFLA_INFO_KIND),
-        type, flags, a.u32(IFLA_MTU, 0), mac(a.bytes(IFLA_ADDRESS)), mac(a.bytes(IFLA_BROADCAST)),
+        header.type(), header.flags(), a.u32(IFLA_MTU, 0), mac(a.bytes(IFLA_ADDRESS)), mac(a.bytes(IFLA_BROADCAST)),
         oper < OPER_STATES.length ? OPER_STATES[oper] : Integer.toString(oper),
         a.u32(IFLA_MASTER, 0), a.u32(IFLA_LINK, 0), a.u32(IFLA_LINK_NETNSID, -1), a.string(IFLA_QDISC));
   }

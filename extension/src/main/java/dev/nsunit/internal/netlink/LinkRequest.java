@@ -193,7 +193,7 @@ public final class LinkRequest {
   /** Appends the RTM_NEWLINK to {@code m}. */
   void encode(MessageBuilder m) {
     m.begin(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, this)
-        .ifinfomsg(0, 0, 0, up ? IFF_UP : 0, up ? IFF_UP : 0)
+        .struct(up ? IfInfoMsg.setFlags(0, IFF_UP, IFF_UP) : IfInfoMsg.any())
         .attrString(IFLA_IFNAME, name);
     if (mtu > 0) {
       m.attrU32(IFLA_MTU, mtu);
@@ -214,7 +214,7 @@ public final class LinkRequest {
         int data = m.beginNested(IFLA_INFO_DATA);
         // VETH_INFO_PEER carries a whole ifinfomsg before its attributes; the kernel rejects NLA_F_NESTED here.
         int peer = m.beginNestedPlain(VETH_INFO_PEER);
-        m.ifinfomsg(0, 0, 0, 0, 0).attrString(IFLA_IFNAME, peerName);
+        m.struct(IfInfoMsg.any()).attrString(IFLA_IFNAME, peerName);
         if (peerNsFd >= 0) {
           m.attrU32(IFLA_NET_NS_FD, peerNsFd);
         }

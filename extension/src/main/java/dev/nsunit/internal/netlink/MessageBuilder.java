@@ -2,7 +2,6 @@ package dev.nsunit.internal.netlink;
 
 import static dev.nsunit.internal.netlink.NetlinkConstants.NLA_F_NESTED;
 import static dev.nsunit.internal.netlink.NetlinkConstants.NLA_HDRLEN;
-import static dev.nsunit.internal.netlink.NetlinkConstants.align;
 
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -19,7 +18,7 @@ import java.util.List;
  * <pre>{@code
  * MessageBuilder m = new MessageBuilder()
  *     .begin(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, "ip link add br0 type bridge")
- *     .ifinfomsg(0, 0, 0, 0, 0).attrString(IFLA_IFNAME, "br0");
+ *     .struct(IfInfoMsg.any()).attrString(IFLA_IFNAME, "br0");
  * int info = m.beginNested(IFLA_LINKINFO);
  * m.attrString(IFLA_INFO_KIND, "bridge").endNested(info).end();
  * }</pre>
@@ -80,62 +79,54 @@ public final class MessageBuilder {
     }
   }
 
-  /** Writes a struct ifinfomsg. */
-  public MessageBuilder ifinfomsg(int family, int type, int index, int flags, int change) {
+  /** Writes a kernel struct, such as the ifinfomsg that follows an RTM_NEWLINK's header. */
+  public MessageBuilder struct(KernelStruct struct) {
     requireOpen();
-    buffer.put((byte) family).put((byte) 0).putShort((short) type).putInt(index).putInt(flags).putInt(change);
+    struct.writeTo(this);
     return this;
   }
 
-  /** Writes a struct ifaddrmsg. */
-  public MessageBuilder ifaddrmsg(int family, int prefixLength, int flags, int scope, int index) {
-    requireOpen();
-    buffer.put((byte) family).put((byte) prefixLength).put((byte) flags).put((byte) scope).putInt(index);
-    return this;
-  }
-
-  /** Writes a struct rtmsg. */
-  public MessageBuilder rtmsg(int family, int dstLen, int srcLen, int tos, int table, int protocol,
-      int scope, int type, int flags) {
-    requireOpen();
-    buffer.put((byte) family).put((byte) dstLen).put((byte) srcLen).put((byte) tos).put((byte) table)
-        .put((byte) protocol).put((byte) scope).put((byte) type).putInt(flags);
-    return this;
-  }
-
-  /** Writes a struct ndmsg. */
-  public MessageBuilder ndmsg(int family, int index, int state, int flags, int type) {
-    requireOpen();
-    buffer.put((byte) family).put((byte) 0).putShort((short) 0).putInt(index).putShort((short) state)
-        .put((byte) flags).put((byte) type);
-    return this;
-  }
-
-  /** Writes raw bytes into the fixed part of the message. */
+  /** Writes raw bytes into the fixed part, for a layout that has no {@link KernelStruct}. */
   public MessageBuilder raw(byte[] bytes) {
     requireOpen();
     buffer.put(bytes);
     return this;
   }
 
-  /** Writes a raw u8 / u32 into the fixed part. */
-  public MessageBuilder u8(int v) {
+  // Fields of kernel structs, for the KernelStruct records only: each record owns its layout.
+
+  MessageBuilder u8(int v) {
     requireOpen();
     buffer.put((byte) v);
     return this;
   }
 
-  /** Writes a raw native-order u32 into the fixed part. */
-  public MessageBuilder u32(int v) {
+  MessageBuilder u16(int v) {
+    requireOpen();
+    buffer.putShort((short) v);
+    return this;
+  }
+
+  MessageBuilder u32(int v) {
     requireOpen();
     buffer.putInt(v);
     return this;
   }
 
-  /** Writes a raw big-endian u16 into the fixed part (ports in sock_diag). */
-  public MessageBuilder be16(int v) {
+  /** A u16 in network byte order (ports in inet_diag_sockid). */
+  MessageBuilder be16(int v) {
     requireOpen();
     buffer.put((byte) (v >>> 8)).put((byte) v);
+    return this;
+  }
+
+  /** {@code bytes} followed by zeros up to {@code width} (an IPv4 address in a 16-byte field). */
+  MessageBuilder padded(byte[] bytes, int width) {
+    requireOpen();
+    buffer.put(bytes);
+    for (int i = bytes.length; i < width; i++) {
+      buffer.put((byte) 0);
+    }
     return this;
   }
 

@@ -53,11 +53,6 @@ public final class NetlinkConstants {
   public static final int RTM_DELNEIGH = 29;
   public static final int RTM_GETNEIGH = 30;
 
-  public static final int IFINFOMSG_LEN = 16;
-  public static final int IFADDRMSG_LEN = 8;
-  public static final int RTMSG_LEN = 12;
-  public static final int NDMSG_LEN = 12;
-
   // linux/if.h
   public static final int IFF_UP = 0x1;
   public static final int IFF_BROADCAST = 0x2;
@@ -161,8 +156,6 @@ public final class NetlinkConstants {
 
   // linux/inet_diag.h, linux/sock_diag.h
   public static final int SOCK_DIAG_BY_FAMILY = 20;
-  public static final int INET_DIAG_REQ_V2_LEN = 56;
-  public static final int INET_DIAG_MSG_LEN = 72;
   public static final int INET_DIAG_SKV6ONLY = 11;
   public static final int IPPROTO_TCP = 6;
   public static final int IPPROTO_UDP = 17;

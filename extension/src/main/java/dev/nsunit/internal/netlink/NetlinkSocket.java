@@ -127,32 +127,12 @@ public final class NetlinkSocket implements AutoCloseable {
   }
 
   /**
-   * Sends every message in {@code requests} in one datagram and waits for each one's ACK. All
-   * ACKs are read even when one fails; the first failure is then thrown.
-   */
-  public void execute(MessageBuilder requests) {
-    lock.lock();
-    try {
-      transact(requests, false, m -> null);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /**
-   * Like {@link #execute(MessageBuilder)}, but encodes into this socket's own reusable buffer
-   * while holding the lock, which saves allocating one per request.
+   * Sends the requests {@code encoder} writes, in one datagram, and waits for each one's ACK. All
+   * ACKs are read even when one fails; the first failure is then thrown. The requests are encoded
+   * into this socket's reusable buffer while the lock is held, which saves allocating one per call.
    */
   public void execute(Consumer<MessageBuilder> encoder) {
-    lock.lock();
-    try {
-      requireOpen(); // after close() the builder may belong to another socket
-      builder.reset();
-      encoder.accept(builder);
-      transact(builder, false, m -> null);
-    } finally {
-      lock.unlock();
-    }
+    exchange(encoder, Ending.ACK, reply -> null);
   }
 
   /**
@@ -161,15 +141,7 @@ public final class NetlinkSocket implements AutoCloseable {
    * receive buffer; it may return {@code null} to skip a reply.
    */
   public <T> List<T> request(Consumer<MessageBuilder> encoder, Function<Message, T> decoder) {
-    lock.lock();
-    try {
-      requireOpen(); // after close() the builder may belong to another socket
-      builder.reset();
-      encoder.accept(builder);
-      return transact(builder, false, decoder);
-    } finally {
-      lock.unlock();
-    }
+    return exchange(encoder, Ending.ACK, decoder);
   }
 
   /**
@@ -177,43 +149,75 @@ public final class NetlinkSocket implements AutoCloseable {
    * return {@code null} to skip a reply.
    */
   public <T> List<T> dump(Consumer<MessageBuilder> encoder, Function<Message, T> decoder) {
+    return exchange(encoder, Ending.DONE, decoder);
+  }
+
+  /** What ends the replies to a request, and so which requests can wait for it. */
+  private enum Ending {
+    /** Its NLMSG_ERROR, which is an ACK when the error is 0: every request must ask for one. */
+    ACK {
+      @Override
+      void require(MessageBuilder requests) {
+        for (int i = 0; i < requests.count(); i++) {
+          if ((requests.flags(i) & NLM_F_ACK) == 0) {
+            throw new IllegalArgumentException("request \"" + requests.description(i) + "\" must set NLM_F_ACK");
+          }
+        }
+      }
+    },
+    /** NLMSG_DONE, the end of a dump, which sends no ACK. */
+    DONE {
+      @Override
+      void require(MessageBuilder requests) {
+        if (requests.count() != 1 || (requests.flags(0) & NLM_F_DUMP) != NLM_F_DUMP) {
+          throw new IllegalArgumentException("dump() takes exactly one NLM_F_DUMP request");
+        }
+      }
+    };
+
+    /** Refuses requests whose replies would not end this way. */
+    abstract void require(MessageBuilder requests);
+  }
+
+  /**
+   * The one round trip to the kernel, under the lock: encodes the requests into this socket's
+   * builder, checks they suit {@code ending}, sends them with fresh sequence numbers and reads
+   * until every one has ended.
+   */
+  private <T> List<T> exchange(Consumer<MessageBuilder> encoder, Ending ending, Function<Message, T> decoder) {
     lock.lock();
     try {
       requireOpen(); // after close() the builder may belong to another socket
       builder.reset();
       encoder.accept(builder);
-      if (builder.count() != 1 || (builder.flags(0) & NLM_F_DUMP) != NLM_F_DUMP) {
-        throw new IllegalArgumentException("dump() takes exactly one NLM_F_DUMP request");
-      }
-      return transact(builder, true, decoder);
+      ending.require(builder);
+      int firstSeq = send(builder);
+      return receive(builder, firstSeq, ending, decoder);
     } finally {
       lock.unlock();
     }
   }
 
-  private <T> List<T> transact(MessageBuilder requests, boolean dump, Function<Message, T> decoder) {
-    int count = requests.count();
-    if (!dump) {
-      for (int i = 0; i < count; i++) {
-        if ((requests.flags(i) & NLM_F_ACK) == 0) {
-          throw new IllegalArgumentException("request \"" + requests.description(i) + "\" must set NLM_F_ACK");
-        }
-      }
-    }
-    requireOpen();
+  /** Stamps the next sequence numbers into {@code requests} and sends them; returns the first. */
+  private int send(MessageBuilder requests) {
     int firstSeq = nextSeq;
-    nextSeq += count;
+    nextSeq += requests.count();
     requests.stampSequence(firstSeq);
     ByteBuffer out = requests.buffer();
     long sent = Libc.send(fd, out, requests.length());
     if (sent != requests.length()) {
       throw new NetlinkException("short send: " + sent + " of " + requests.length() + " bytes");
     }
-    return receive(requests, firstSeq, count, dump, decoder);
+    return firstSeq;
   }
 
-  private <T> List<T> receive(MessageBuilder requests, int firstSeq, int count, boolean dump,
-      Function<Message, T> decoder) {
+  /**
+   * Reads replies until every request has ended, decoding data replies while no request has
+   * failed. Replies with a sequence number outside this exchange are left over from an earlier,
+   * abandoned one and are skipped.
+   */
+  private <T> List<T> receive(MessageBuilder requests, int firstSeq, Ending ending, Function<Message, T> decoder) {
+    int count = requests.count();
     List<T> data = new ArrayList<>();
     boolean[] finished = new boolean[count];
     int pending = count;
@@ -236,7 +240,7 @@ public final class NetlinkSocket implements AutoCloseable {
         }
         switch (m.type()) {
           case NLMSG_ERROR: {
-            int errno = parseErrno(m);
+            int errno = errorErrno(m);
             if (errno != 0 && failure == null) {
               failure = new NetlinkException(requests.description(index), errno, extAck(m));
             }
@@ -245,12 +249,12 @@ public final class NetlinkSocket implements AutoCloseable {
             break;
           }
           case NLMSG_DONE:
-            if (dump) {
+            if (ending == Ending.DONE) {
               if ((m.flags() & NLM_F_DUMP_INTR) != 0 && failure == null) {
                 failure = new NetlinkException(requests.description(index)
                     + ": dump was interrupted by a concurrent change (NLM_F_DUMP_INTR); retry");
               }
-              int errno = m.payload().limit() >= 4 ? -m.payload().getInt(0) : 0;
+              int errno = doneErrno(m);
               if (errno > 0 && failure == null) {
                 failure = new NetlinkException(requests.description(index), errno, null);
               }
@@ -286,9 +290,15 @@ public final class NetlinkSocket implements AutoCloseable {
     return 0;
   }
 
-  private static int parseErrno(Message m) {
+  /** The errno of an NLMSG_ERROR (0 for an ACK), which carries the echoed request's nlmsghdr. */
+  private static int errorErrno(Message m) {
     m.requirePayload(4 + NLMSG_HDRLEN);
     return -m.payload().getInt(0);
+  }
+
+  /** The errno a dump's NLMSG_DONE carries when the dump failed part way; 0 when it carries none. */
+  private static int doneErrno(Message m) {
+    return m.payload().limit() >= 4 ? -m.payload().getInt(0) : 0;
   }
 
   /** The NLMSGERR_ATTR_MSG text of an error message, or {@code null}. */

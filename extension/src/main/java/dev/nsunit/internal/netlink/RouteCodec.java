@@ -7,7 +7,6 @@ import static dev.nsunit.internal.netlink.NetlinkConstants.RTA_PREF;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTA_PREFSRC;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTA_PRIORITY;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTA_TABLE;
-import static dev.nsunit.internal.netlink.NetlinkConstants.RTMSG_LEN;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_F_CLONED;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_NEWROUTE;
 
@@ -16,7 +15,6 @@ import dev.nsunit.model.IpPrefix;
 import dev.nsunit.model.Route;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
 import java.util.Map;
 
 /** Decoding of RTM_NEWROUTE messages. */
@@ -28,20 +26,14 @@ final class RouteCodec {
     if (m.type() != RTM_NEWROUTE) {
       throw new NetlinkFormatException("expected RTM_NEWROUTE, got " + m);
     }
-    m.requirePayload(RTMSG_LEN);
-    ByteBuffer p = m.payload();
-    int family = p.get(0) & 0xff;
-    int dstLen = p.get(1) & 0xff;
-    int table = p.get(4) & 0xff;
-    int protocol = p.get(5) & 0xff;
-    int scope = p.get(6) & 0xff;
-    int type = p.get(7) & 0xff;
-    int flags = p.getInt(8);
-    if ((flags & RTM_F_CLONED) != 0) {
+    m.requirePayload(RtMsg.SIZE);
+    RtMsg header = RtMsg.read(m.payload());
+    if ((header.flags() & RTM_F_CLONED) != 0) {
       return null;
     }
-    boolean ipv6 = family == Libc.AF_INET6;
-    Attributes a = m.attributes(RTMSG_LEN);
+    boolean ipv6 = header.family() == Libc.AF_INET6;
+    int dstLen = header.dstLen();
+    Attributes a = m.attributes(RtMsg.SIZE);
     InetAddress dst = a.address(RTA_DST);
     if (dst == null) {
       dst = any(ipv6);
@@ -56,8 +48,10 @@ final class RouteCodec {
     return Route.builder()
         .ipv6(ipv6).destination(new IpPrefix(dst, dstLen)).gateway(a.address(RTA_GATEWAY))
         .oif(oif).dev(oif == 0 ? null : AddressCodec.nameOf(oif, names))
-        .scope(scope).protocol(protocol).type(type).preferredSource(a.address(RTA_PREFSRC)).metric(metric)
-        .table(a.u32(RTA_TABLE, table)).flags(flags).preference(a.has(RTA_PREF) ? a.u8(RTA_PREF, 0) : -1)
+        .scope(header.scope()).protocol(header.protocol()).type(header.type())
+        .preferredSource(a.address(RTA_PREFSRC)).metric(metric)
+        .table(a.u32(RTA_TABLE, header.table())).flags(header.flags())
+        .preference(a.has(RTA_PREF) ? a.u8(RTA_PREF, 0) : -1)
         .build();
   }
 

@@ -11,13 +11,11 @@ import static dev.nsunit.internal.netlink.NetlinkConstants.RTA_PREFSRC;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTA_PRIORITY;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_NEWROUTE;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTNH_F_ONLINK;
-import static dev.nsunit.internal.netlink.NetlinkConstants.RTN_UNICAST;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTPROT_BOOT;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RT_SCOPE_LINK;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RT_SCOPE_UNIVERSE;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RT_TABLE_MAIN;
 
-import dev.nsunit.internal.libc.Libc;
 import dev.nsunit.model.InetAddresses;
 import dev.nsunit.model.IpPrefix;
 import java.net.Inet6Address;
@@ -98,8 +96,7 @@ public final class RouteRequest {
     boolean ipv6 = destination.isIpv6();
     int sc = scope >= 0 ? scope : gateway == null && oif > 0 && !ipv6 ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
     m.begin(RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, this)
-        .rtmsg(ipv6 ? Libc.AF_INET6 : Libc.AF_INET, destination.length(), 0, 0, RT_TABLE_MAIN,
-            RTPROT_BOOT, sc, RTN_UNICAST, onlink ? RTNH_F_ONLINK : 0);
+        .struct(RtMsg.unicast(destination, RT_TABLE_MAIN, RTPROT_BOOT, sc).withFlags(onlink ? RTNH_F_ONLINK : 0));
     if (destination.length() > 0) {
       m.attrAddress(RTA_DST, destination.address());
     }

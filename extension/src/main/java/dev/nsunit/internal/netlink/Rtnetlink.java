@@ -1,6 +1,5 @@
 package dev.nsunit.internal.netlink;
 
-import static dev.nsunit.internal.netlink.NetlinkConstants.IFADDRMSG_LEN;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFA_ADDRESS;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFA_BROADCAST;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFA_FLAGS;
@@ -26,12 +25,10 @@ import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_NEWADDR;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_NEWLINK;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RT_SCOPE_HOST;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RT_SCOPE_UNIVERSE;
-import static dev.nsunit.internal.netlink.NetlinkConstants.RTMSG_LEN;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_NEWROUTE;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RT_TABLE_COMPAT;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RT_TABLE_MAIN;
 
-import dev.nsunit.internal.libc.Libc;
 import dev.nsunit.model.Address;
 import dev.nsunit.model.IpPrefix;
 import dev.nsunit.model.Link;
@@ -72,7 +69,7 @@ public final class Rtnetlink implements AutoCloseable {
   /** Every link. Equivalent to: {@code ip -d link show}. */
   public List<Link> links() {
     return LinkCodec.resolve(socket.dump(m -> {
-      m.begin(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, "ip link show").ifinfomsg(0, 0, 0, 0, 0);
+      m.begin(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, "ip link show").struct(IfInfoMsg.any());
       LinkCodec.skipStats(m);
       m.end();
     }, LinkCodec::decode));
@@ -92,7 +89,7 @@ public final class Rtnetlink implements AutoCloseable {
     List<LinkCodec.Raw> found;
     try {
       found = socket.request(m -> {
-        m.begin(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, description).ifinfomsg(0, 0, index, 0, 0);
+        m.begin(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, description).struct(IfInfoMsg.of(index));
         if (name != null) {
           m.attrString(IFLA_IFNAME, name);
         }
@@ -118,7 +115,8 @@ public final class Rtnetlink implements AutoCloseable {
     List<LinkCodec.Raw> found;
     try {
       found = socket.request(m -> {
-        m.begin(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, MessageBuilder.lazy(() -> "ip link show dev if" + index)).ifinfomsg(0, 0, index, 0, 0);
+        m.begin(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, MessageBuilder.lazy(() -> "ip link show dev if" + index))
+            .struct(IfInfoMsg.of(index));
         LinkCodec.skipStats(m);
         m.end();
       }, LinkCodec::decode);
@@ -140,11 +138,11 @@ public final class Rtnetlink implements AutoCloseable {
     LinkRequest.checkName(name);
     List<Integer> found = socket.request(m -> {
       m.begin(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, MessageBuilder.lazy(() -> "ip link show dev " + name))
-          .ifinfomsg(0, 0, 0, 0, 0)
+          .struct(IfInfoMsg.any())
           .attrString(IFLA_IFNAME, name);
       LinkCodec.skipStats(m);
       m.end();
-    }, r -> r.payload().getInt(4));
+    }, r -> IfInfoMsg.read(r.payload()).index());
     if (found.isEmpty()) {
       throw new NetlinkException("ip link show dev " + name, ENODEV, null);
     }
@@ -170,7 +168,7 @@ public final class Rtnetlink implements AutoCloseable {
   static void encodeSetUp(MessageBuilder m, int index, String name, boolean up) {
     m.begin(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK,
             MessageBuilder.lazy(() -> "ip link set dev " + (name != null ? name : "if" + index) + (up ? " up" : " down")))
-        .ifinfomsg(0, 0, index, up ? IFF_UP : 0, IFF_UP);
+        .struct(IfInfoMsg.setFlags(index, up ? IFF_UP : 0, IFF_UP));
     if (name != null) {
       m.attrString(IFLA_IFNAME, name);
     }
@@ -180,21 +178,21 @@ public final class Rtnetlink implements AutoCloseable {
   /** Sets the MTU. Equivalent to: {@code ip link set dev IF mtu N}. */
   public void setMtu(int index, int mtu) {
     socket.execute(m -> m.begin(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, "ip link set dev if" + index + " mtu " + mtu)
-        .ifinfomsg(0, 0, index, 0, 0).attrU32(IFLA_MTU, mtu).end());
+        .struct(IfInfoMsg.of(index)).attrU32(IFLA_MTU, mtu).end());
   }
 
   /** Sets the MAC address. Equivalent to: {@code ip link set dev IF address MAC}. */
   public void setMac(int index, String mac) {
     byte[] raw = LinkCodec.parseMac(mac);
     socket.execute(m -> m.begin(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, "ip link set dev if" + index + " address " + mac)
-        .ifinfomsg(0, 0, index, 0, 0).attr(IFLA_ADDRESS, raw).end());
+        .struct(IfInfoMsg.of(index)).attr(IFLA_ADDRESS, raw).end());
   }
 
   /** Enslaves a link to a master (0 releases it). Equivalent to: {@code ip link set dev IF master M} / {@code nomaster}. */
   public void setMaster(int index, int masterIndex) {
     socket.execute(m -> m.begin(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK,
             "ip link set dev if" + index + (masterIndex == 0 ? " nomaster" : " master if" + masterIndex))
-        .ifinfomsg(0, 0, index, 0, 0).attrU32(IFLA_MASTER, masterIndex).end());
+        .struct(IfInfoMsg.of(index)).attrU32(IFLA_MASTER, masterIndex).end());
   }
 
   /**
@@ -203,7 +201,7 @@ public final class Rtnetlink implements AutoCloseable {
    */
   public void delete(int index) {
     socket.execute(m -> m.begin(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, MessageBuilder.lazy(() -> "ip link del dev if" + index))
-        .ifinfomsg(0, 0, index, 0, 0).end());
+        .struct(IfInfoMsg.of(index)).end());
   }
 
   // ---- addresses ----
@@ -217,7 +215,7 @@ public final class Rtnetlink implements AutoCloseable {
   public List<Address> addresses(List<Link> links) {
     Map<Integer, String> names = names(links);
     return socket.dump(m -> m.begin(RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, "ip addr show")
-        .ifaddrmsg(0, 0, 0, 0, 0).end(), r -> AddressCodec.decode(r, names));
+        .struct(IfAddrMsg.dump()).end(), r -> AddressCodec.decode(r, names));
   }
 
   /**
@@ -239,7 +237,7 @@ public final class Rtnetlink implements AutoCloseable {
                 return "ip addr add " + address + (v6 ? " nodad" : "") + " dev if" + index;
               }
             })
-        .ifaddrmsg(v6 ? Libc.AF_INET6 : Libc.AF_INET, address.length(), v6 ? IFA_F_NODAD : 0, scope, index)
+        .struct(IfAddrMsg.of(index, address, v6 ? IFA_F_NODAD : 0, scope))
         .attrAddress(IFA_LOCAL, address.address())
         .attrAddress(IFA_ADDRESS, address.address());
     if (v6) {
@@ -261,7 +259,7 @@ public final class Rtnetlink implements AutoCloseable {
   public List<Route> routes(List<Link> links) {
     Map<Integer, String> names = names(links);
     List<Route> all = socket.dump(m -> m.begin(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, "ip route show table all")
-        .rtmsg(0, 0, 0, 0, 0, 0, 0, 0, 0).end(), r -> otherTable(r) ? null : RouteCodec.decode(r, names));
+        .struct(RtMsg.dump()).end(), r -> otherTable(r) ? null : RouteCodec.decode(r, names));
     List<Route> main = new ArrayList<>(all.size());
     for (Route r : all) {
       if (r.table() == RT_TABLE_MAIN) {
@@ -277,10 +275,10 @@ public final class Rtnetlink implements AutoCloseable {
    * local table's entries are not decoded just to be dropped.
    */
   private static boolean otherTable(Message m) {
-    if (m.type() != RTM_NEWROUTE || m.payload().limit() < RTMSG_LEN) {
+    if (m.type() != RTM_NEWROUTE || m.payload().limit() < RtMsg.SIZE) {
       return false; // let the decoder report it
     }
-    int table = m.payload().get(4) & 0xff;
+    int table = RtMsg.read(m.payload()).table();
     return table != RT_TABLE_MAIN && table != RT_TABLE_COMPAT;
   }
 
@@ -300,7 +298,7 @@ public final class Rtnetlink implements AutoCloseable {
   public List<Neighbour> neighbours(List<Link> links) {
     Map<Integer, String> names = names(links);
     return socket.dump(m -> m.begin(RTM_GETNEIGH, NLM_F_REQUEST | NLM_F_DUMP, "ip neigh show")
-        .ndmsg(0, 0, 0, 0, 0).end(), r -> NeighbourCodec.decode(r, names));
+        .struct(NdMsg.dump()).end(), r -> NeighbourCodec.decode(r, names));
   }
 
   // ---- batches ----

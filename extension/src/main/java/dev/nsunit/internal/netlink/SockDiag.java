@@ -1,6 +1,5 @@
 package dev.nsunit.internal.netlink;
 
-import static dev.nsunit.internal.netlink.NetlinkConstants.INET_DIAG_MSG_LEN;
 import static dev.nsunit.internal.netlink.NetlinkConstants.INET_DIAG_SKV6ONLY;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IPPROTO_TCP;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IPPROTO_UDP;
@@ -13,10 +12,6 @@ import static dev.nsunit.internal.netlink.NetlinkConstants.TCP_LISTEN;
 
 import dev.nsunit.internal.libc.Libc;
 import dev.nsunit.model.InetSocket;
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -64,50 +59,25 @@ public final class SockDiag implements AutoCloseable {
     String what = protocol == IPPROTO_TCP
         ? (family == Libc.AF_INET ? "ss -Hltn -4" : "ss -Hltn -6")
         : (family == Libc.AF_INET ? "ss -Hlun -4" : "ss -Hlun -6");
-    out.addAll(socket.dump(m -> {
-      m.begin(SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, what)
-          .u8(family).u8(protocol).u8(0).u8(0).u32(states)
-          .raw(new byte[48]) // inet_diag_sockid: match everything
-          .end();
-    }, r -> decode(r, protocol)));
+    out.addAll(socket.dump(m -> m.begin(SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, what)
+        .struct(InetDiagReqV2.dump(family, protocol, states)).end(), r -> decode(r, protocol)));
   }
 
   static InetSocket decode(Message m, int protocol) {
     if (m.type() != SOCK_DIAG_BY_FAMILY) {
       throw new NetlinkFormatException("expected SOCK_DIAG_BY_FAMILY, got " + m);
     }
-    m.requirePayload(INET_DIAG_MSG_LEN);
-    ByteBuffer p = m.payload();
-    int family = p.get(0) & 0xff;
-    int state = p.get(1) & 0xff;
-    int sport = ((p.get(4) & 0xff) << 8) | (p.get(5) & 0xff);
-    int dport = ((p.get(6) & 0xff) << 8) | (p.get(7) & 0xff);
-    int len = family == Libc.AF_INET6 ? 16 : 4;
-    InetAddress src = address(p, 8, len);
-    InetAddress dst = address(p, 24, len);
-    long rq = Integer.toUnsignedLong(p.getInt(56));
-    long wq = Integer.toUnsignedLong(p.getInt(60));
-    int uid = p.getInt(64);
-    long inode = Integer.toUnsignedLong(p.getInt(68));
-    Attributes a = m.attributes(INET_DIAG_MSG_LEN);
-    boolean v6only = family == Libc.AF_INET6 && a.u8(INET_DIAG_SKV6ONLY, 0) != 0;
+    m.requirePayload(InetDiagMsg.SIZE);
+    InetDiagMsg d = InetDiagMsg.read(m.payload());
+    InetDiagSockId id = d.id();
+    Attributes a = m.attributes(InetDiagMsg.SIZE);
+    boolean v6only = d.family() == Libc.AF_INET6 && a.u8(INET_DIAG_SKV6ONLY, 0) != 0;
     return InetSocket.builder()
         .protocol(protocol == IPPROTO_TCP ? InetSocket.Protocol.TCP : InetSocket.Protocol.UDP)
-        .local(src).localPort(sport).remote(dst).remotePort(dport).state(state).v6Only(v6only)
-        .receiveQueue(rq).sendQueue(wq).uid(uid).inode(inode)
+        .local(id.src()).localPort(id.sport()).remote(id.dst()).remotePort(id.dport()).state(d.state())
+        .v6Only(v6only).receiveQueue(Integer.toUnsignedLong(d.rqueue()))
+        .sendQueue(Integer.toUnsignedLong(d.wqueue())).uid(d.uid()).inode(Integer.toUnsignedLong(d.inode()))
         .build();
-  }
-
-  private static InetAddress address(ByteBuffer p, int offset, int len) {
-    byte[] raw = new byte[len];
-    p.get(offset, raw);
-    try {
-      // Inet6Address.getByAddress keeps ::ffff:a.b.c.d an IPv6 address (InetAddress.getByAddress
-      // would turn it into IPv4): it is an AF_INET6 socket, and ss prints it as such.
-      return len == 16 ? Inet6Address.getByAddress(null, raw, -1) : InetAddress.getByAddress(raw);
-    } catch (UnknownHostException e) {
-      throw new AssertionError(e);
-    }
   }
 
   /** Closes the socket; idempotent. */

@@ -13,7 +13,7 @@ class AttributesTests {
 
   /** Attributes encoded by MessageBuilder after a 16-byte ifinfomsg, as a message payload. */
   private static ByteBuffer payload(java.util.function.Consumer<MessageBuilder> attrs) {
-    MessageBuilder m = new MessageBuilder().begin(16, 0, "test").ifinfomsg(0, 0, 7, 0, 0);
+    MessageBuilder m = new MessageBuilder().begin(16, 0, "test").struct(IfInfoMsg.of(7));
     attrs.accept(m);
     m.end();
     return Message.parseAll(m.buffer(), m.length()).get(0).payload();

@@ -40,7 +40,7 @@ class GarbageInputTests {
   private static final long SEED = 0x6e73756e6974L; // "nsunit"
   private static final int ROUNDS = 3000;
   /** Every fixed header length a decoder uses: none, ifaddrmsg, rtmsg/ndmsg, ifinfomsg, inet_diag_msg. */
-  private static final int[] HEADER_LENGTHS = {0, 8, 12, 16, 72};
+  private static final int[] HEADER_LENGTHS = {0, IfAddrMsg.SIZE, RtMsg.SIZE, IfInfoMsg.SIZE, InetDiagMsg.SIZE};
   private static final int[] TYPES = {
     NLMSG_ERROR, NetlinkConstants.NLMSG_DONE, RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE, RTM_NEWNEIGH, 0, 0xffff
   };

@@ -1,24 +1,19 @@
 package dev.nsunit.internal.netlink;
 
 import static dev.nsunit.internal.netlink.KernelBytes.ip;
-import static dev.nsunit.internal.netlink.NetlinkConstants.IFADDRMSG_LEN;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFA_ADDRESS;
-import static dev.nsunit.internal.netlink.NetlinkConstants.IFINFOMSG_LEN;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFLA_IFNAME;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFLA_INFO_KIND;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFLA_LINKINFO;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFLA_MTU;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFLA_OPERSTATE;
-import static dev.nsunit.internal.netlink.NetlinkConstants.INET_DIAG_MSG_LEN;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IPPROTO_TCP;
-import static dev.nsunit.internal.netlink.NetlinkConstants.NDMSG_LEN;
 import static dev.nsunit.internal.netlink.NetlinkConstants.NLMSGERR_ATTR_MSG;
 import static dev.nsunit.internal.netlink.NetlinkConstants.NLMSG_DONE;
 import static dev.nsunit.internal.netlink.NetlinkConstants.NLMSG_ERROR;
 import static dev.nsunit.internal.netlink.NetlinkConstants.NLM_F_ACK_TLVS;
 import static dev.nsunit.internal.netlink.NetlinkConstants.NLM_F_CAPPED;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTA_DST;
-import static dev.nsunit.internal.netlink.NetlinkConstants.RTMSG_LEN;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_NEWADDR;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_NEWLINK;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_NEWNEIGH;
@@ -32,6 +27,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import jnr.constants.platform.Errno;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
@@ -45,6 +41,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 1, unit = TimeUnit.MINUTES)
 class MalformedInputTests {
   private static final Map<Integer, String> NAMES = Map.of(7, "eth0");
+  private static final int EINVAL = Errno.EINVAL.intValue();
 
   private static AbstractThrowableAssert<?, ? extends Throwable> assertMalformed(ThrowingCallable call) {
     return assertThatThrownBy(call).isExactlyInstanceOf(NetlinkFormatException.class)
@@ -199,19 +196,19 @@ class MalformedInputTests {
   @Test
   void payloadShorterThanTheFixedHeader() {
     Message link = message(RTM_NEWLINK, new byte[8]);
-    assertMalformed(() -> link.requirePayload(IFINFOMSG_LEN))
+    assertMalformed(() -> link.requirePayload(IfInfoMsg.SIZE))
         .hasMessage("malformed netlink data: RTM_NEWLINK payload of 8 bytes is shorter than its 16-byte header");
-    assertMalformed(() -> link.attributes(IFINFOMSG_LEN))
+    assertMalformed(() -> link.attributes(IfInfoMsg.SIZE))
         .hasMessage("malformed netlink data: RTM_NEWLINK payload of 8 bytes is shorter than its 16-byte header");
     assertMalformed(() -> LinkCodec.decode(link)).hasMessageContaining("16-byte header");
     assertMalformed(() -> AddressCodec.decode(message(RTM_NEWADDR, new byte[4]), NAMES))
-        .hasMessageContaining("RTM_NEWADDR payload of 4 bytes is shorter than its " + IFADDRMSG_LEN + "-byte header");
+        .hasMessageContaining("RTM_NEWADDR payload of 4 bytes is shorter than its " + IfAddrMsg.SIZE + "-byte header");
     assertMalformed(() -> RouteCodec.decode(message(RTM_NEWROUTE, new byte[8]), NAMES))
-        .hasMessageContaining("payload of 8 bytes is shorter than its " + RTMSG_LEN + "-byte header");
+        .hasMessageContaining("payload of 8 bytes is shorter than its " + RtMsg.SIZE + "-byte header");
     assertMalformed(() -> NeighbourCodec.decode(message(RTM_NEWNEIGH, new byte[8]), NAMES))
-        .hasMessageContaining("payload of 8 bytes is shorter than its " + NDMSG_LEN + "-byte header");
+        .hasMessageContaining("payload of 8 bytes is shorter than its " + NdMsg.SIZE + "-byte header");
     assertMalformed(() -> SockDiag.decode(message(SOCK_DIAG_BY_FAMILY, new byte[68]), IPPROTO_TCP))
-        .hasMessageContaining("payload of 68 bytes is shorter than its " + INET_DIAG_MSG_LEN + "-byte header");
+        .hasMessageContaining("payload of 68 bytes is shorter than its " + InetDiagMsg.SIZE + "-byte header");
   }
 
   @Test
@@ -247,7 +244,7 @@ class MalformedInputTests {
 
   @Test
   void extendedAckShorterThanTheEchoedHeader() {
-    Message shortError = new KernelBytes().message(NLMSG_ERROR, NLM_F_ACK_TLVS, 1).u32(-22).end().single();
+    Message shortError = new KernelBytes().message(NLMSG_ERROR, NLM_F_ACK_TLVS, 1).u32(-EINVAL).end().single();
     assertMalformed(() -> NetlinkSocket.extAck(shortError))
         .hasMessage("malformed netlink data: NLMSG_ERROR payload of 4 bytes is shorter than its 20-byte header");
   }
@@ -255,7 +252,7 @@ class MalformedInputTests {
   @Test
   void extendedAckWhoseEchoedLengthPointsPastTheMessage() {
     // Not capped, so the TLVs follow the whole echoed request, which claims 4 GiB - 1.
-    Message m = new KernelBytes().message(NLMSG_ERROR, NLM_F_ACK_TLVS, 1).u32(-22)
+    Message m = new KernelBytes().message(NLMSG_ERROR, NLM_F_ACK_TLVS, 1).u32(-EINVAL)
         .u32(0xffffffff).u16(RTM_NEWLINK).u16(0).u32(1).u32(0).attrString(NLMSGERR_ATTR_MSG, "x").end().single();
 
     assertMalformed(() -> NetlinkSocket.extAck(m))
@@ -264,7 +261,7 @@ class MalformedInputTests {
 
   @Test
   void cappedExtendedAckWithBrokenTlvs() {
-    Message m = new KernelBytes().message(NLMSG_ERROR, NLM_F_CAPPED | NLM_F_ACK_TLVS, 1).u32(-22)
+    Message m = new KernelBytes().message(NLMSG_ERROR, NLM_F_CAPPED | NLM_F_ACK_TLVS, 1).u32(-EINVAL)
         .u32(16).u16(RTM_NEWLINK).u16(0).u32(1).u32(0).u16(40).u16(NLMSGERR_ATTR_MSG).u32(0).end().single();
 
     assertMalformed(() -> NetlinkSocket.extAck(m)).hasMessageContaining("nla_len 40 of attribute type 1");

@@ -1,12 +1,10 @@
 package dev.nsunit.internal.netlink;
 
 import static dev.nsunit.internal.netlink.KernelBytes.ip;
-import static dev.nsunit.internal.netlink.NetlinkConstants.IFADDRMSG_LEN;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFA_ADDRESS;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFA_F_NODAD;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFA_LOCAL;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFF_UP;
-import static dev.nsunit.internal.netlink.NetlinkConstants.IFINFOMSG_LEN;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFLA_ADDRESS;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFLA_EXT_MASK;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFLA_IFNAME;
@@ -21,7 +19,6 @@ import static dev.nsunit.internal.netlink.NetlinkConstants.IFLA_VXLAN_ID;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFLA_VXLAN_LOCAL;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFLA_VXLAN_PORT;
 import static dev.nsunit.internal.netlink.NetlinkConstants.NDA_DST;
-import static dev.nsunit.internal.netlink.NetlinkConstants.NDMSG_LEN;
 import static dev.nsunit.internal.netlink.NetlinkConstants.NLA_F_NESTED;
 import static dev.nsunit.internal.netlink.NetlinkConstants.NLM_F_ACK;
 import static dev.nsunit.internal.netlink.NetlinkConstants.NLM_F_CREATE;
@@ -31,7 +28,6 @@ import static dev.nsunit.internal.netlink.NetlinkConstants.NLM_F_REQUEST;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTA_DST;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTA_GATEWAY;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTEXT_FILTER_SKIP_STATS;
-import static dev.nsunit.internal.netlink.NetlinkConstants.RTMSG_LEN;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_GETLINK;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_NEWADDR;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_NEWLINK;
@@ -71,7 +67,7 @@ class MessageRoundTripTests {
   void ifinfomsgWithScalarAttributesRoundTrips() {
     MessageBuilder m = new MessageBuilder()
         .begin(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, "ip link set eth0 mtu 9000 up")
-        .ifinfomsg(Libc.AF_INET6, 1, 7, IFF_UP, 0xffffffff)
+        .struct(new IfInfoMsg(Libc.AF_INET6, 1, 7, IFF_UP, 0xffffffff))
         .attrString(IFLA_IFNAME, "eth0").attrU32(IFLA_MTU, 9000).attrU8(IFLA_OPERSTATE, 6)
         .attrBe16(IFLA_VXLAN_PORT, 4789).attr(IFLA_ADDRESS, KernelBytes.mac("02:42:ac:11:00:02"))
         .attrU32(IFLA_EXT_MASK, 0xfffffffe).end();
@@ -90,7 +86,7 @@ class MessageRoundTripTests {
     assertThat(p.getInt(4)).as("ifi_index").isEqualTo(7);
     assertThat(p.getInt(8)).as("ifi_flags").isEqualTo(IFF_UP);
     assertThat(p.getInt(12)).as("ifi_change").isEqualTo(0xffffffff);
-    Attributes a = msg.attributes(IFINFOMSG_LEN);
+    Attributes a = msg.attributes(IfInfoMsg.SIZE);
     assertThat(a.string(IFLA_IFNAME)).isEqualTo("eth0");
     assertThat(a.u32(IFLA_MTU, -1)).isEqualTo(9000);
     assertThat(a.u8(IFLA_OPERSTATE, -1)).isEqualTo(6);
@@ -109,32 +105,32 @@ class MessageRoundTripTests {
   void vethRequestWithNestedAndPlainNestedAttributesRoundTrips() {
     MessageBuilder m = new MessageBuilder()
         .begin(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, "ip link add a type veth peer b")
-        .ifinfomsg(0, 0, 0, 0, 0).attrString(IFLA_IFNAME, "veth-a");
+        .struct(IfInfoMsg.any()).attrString(IFLA_IFNAME, "veth-a");
     int info = m.beginNested(IFLA_LINKINFO);
     m.attrString(IFLA_INFO_KIND, "veth");
     int data = m.beginNested(IFLA_INFO_DATA);
     int peer = m.beginNestedPlain(VETH_INFO_PEER);
-    m.ifinfomsg(0, 0, 0, 0, 0).attrString(IFLA_IFNAME, "veth-b").attrU32(IFLA_NET_NS_FD, 42);
+    m.struct(IfInfoMsg.any()).attrString(IFLA_IFNAME, "veth-b").attrU32(IFLA_NET_NS_FD, 42);
     m.endNested(peer).endNested(data).endNested(info).attrU32(IFLA_MTU, 1400).end();
 
     Message msg = parse(m).get(0);
     byte[] raw = m.toByteArray();
 
-    Attributes a = msg.attributes(IFINFOMSG_LEN);
+    Attributes a = msg.attributes(IfInfoMsg.SIZE);
     assertThat(a.string(IFLA_IFNAME)).isEqualTo("veth-a");
     assertThat(a.u32(IFLA_MTU, 0)).as("attribute after the nest").isEqualTo(1400);
     Attributes linkInfo = a.nested(IFLA_LINKINFO);
     assertThat(linkInfo.string(IFLA_INFO_KIND)).isEqualTo("veth");
     ByteBuffer peerPayload = linkInfo.nested(IFLA_INFO_DATA).get(VETH_INFO_PEER);
     assertThat(peerPayload.limit()).as("ifinfomsg + IFLA_IFNAME(12) + IFLA_NET_NS_FD(8)")
-        .isEqualTo(IFINFOMSG_LEN + 12 + 8);
-    Attributes peerAttributes = Attributes.parse(peerPayload.slice(IFINFOMSG_LEN, peerPayload.limit() - IFINFOMSG_LEN));
+        .isEqualTo(IfInfoMsg.SIZE + 12 + 8);
+    Attributes peerAttributes = Attributes.parse(peerPayload.slice(IfInfoMsg.SIZE, peerPayload.limit() - IfInfoMsg.SIZE));
     assertThat(peerAttributes.string(IFLA_IFNAME)).isEqualTo("veth-b");
     assertThat(peerAttributes.u32(IFLA_NET_NS_FD, -1)).isEqualTo(42);
 
     // nla_type on the wire: NLA_F_NESTED on beginNested, absent on beginNestedPlain.
     ByteBuffer b = nativeOrder(raw);
-    int linkInfoAt = 16 + IFINFOMSG_LEN + 12; // after nlmsghdr, ifinfomsg, IFLA_IFNAME "veth-a\0" (4+7, padded)
+    int linkInfoAt = 16 + IfInfoMsg.SIZE + 12; // after nlmsghdr, ifinfomsg, IFLA_IFNAME "veth-a\0" (4+7, padded)
     assertThat(b.getShort(linkInfoAt + 2) & 0xffff).isEqualTo(IFLA_LINKINFO | NLA_F_NESTED);
     int dataAt = linkInfoAt + 4 + 12; // after IFLA_INFO_KIND "veth\0" (4+5, padded)
     assertThat(b.getShort(dataAt + 2) & 0xffff).isEqualTo(IFLA_INFO_DATA | NLA_F_NESTED);
@@ -174,8 +170,8 @@ class MessageRoundTripTests {
   @Test
   void oddLengthMessageIsPaddedAndTheNextOneStartsAligned() {
     MessageBuilder m = new MessageBuilder()
-        .begin(RTM_NEWNEIGH, NLM_F_REQUEST, "odd").u8(1).u8(2).u8(3).end()
-        .begin(RTM_NEWNEIGH, NLM_F_REQUEST, "even").u32(0x01020304).end();
+        .begin(RTM_NEWNEIGH, NLM_F_REQUEST, "odd").raw(new byte[] {1, 2, 3}).end()
+        .begin(RTM_NEWNEIGH, NLM_F_REQUEST, "even").raw(nativeOrder(new byte[4]).putInt(0, 0x01020304).array()).end();
     ByteBuffer b = nativeOrder(m.toByteArray());
 
     assertThat(b.getInt(0)).as("first nlmsg_len excludes padding").isEqualTo(19);
@@ -191,13 +187,13 @@ class MessageRoundTripTests {
   void severalMessagesInOneBuilderKeepOrderFlagsAndStampedSequence() {
     MessageBuilder m = new MessageBuilder()
         .begin(RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE, "ip addr add 172.17.0.2/16 dev eth0")
-        .ifaddrmsg(Libc.AF_INET, 16, IFA_F_NODAD, RT_SCOPE_UNIVERSE, 7)
+        .struct(new IfAddrMsg(Libc.AF_INET, 16, IFA_F_NODAD, RT_SCOPE_UNIVERSE, 7))
         .attrAddress(IFA_LOCAL, ip("172.17.0.2")).attrAddress(IFA_ADDRESS, ip("172.17.0.2")).end()
         .begin(RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE, "ip route add fd00::/64 via fe80::1")
-        .rtmsg(Libc.AF_INET6, 64, 0, 0, RT_TABLE_MAIN, RTPROT_STATIC, RT_SCOPE_LINK, RTN_UNICAST, 0x4)
+        .struct(new RtMsg(Libc.AF_INET6, 64, 0, 0, RT_TABLE_MAIN, RTPROT_STATIC, RT_SCOPE_LINK, RTN_UNICAST, 0x4))
         .attrAddress(RTA_DST, ip("fd00::")).attrAddress(RTA_GATEWAY, ip("fe80::1")).end()
         .begin(RTM_NEWNEIGH, NLM_F_REQUEST | NLM_F_ACK, "ip neigh add 172.17.0.9 dev eth0")
-        .ndmsg(Libc.AF_INET, 7, 0x80, 0, RTN_UNICAST).attrAddress(NDA_DST, ip("172.17.0.9")).end();
+        .struct(new NdMsg(Libc.AF_INET, 7, 0x80, 0, RTN_UNICAST)).attrAddress(NDA_DST, ip("172.17.0.9")).end();
     m.stampSequence(41);
 
     List<Message> all = parse(m);
@@ -211,30 +207,30 @@ class MessageRoundTripTests {
     ByteBuffer addr = all.get(0).payload();
     assertThat(new int[] {addr.get(0), addr.get(1), addr.get(2), addr.get(3), addr.getInt(4)})
         .containsExactly(Libc.AF_INET, 16, IFA_F_NODAD, RT_SCOPE_UNIVERSE, 7);
-    assertThat(all.get(0).attributes(IFADDRMSG_LEN).address(IFA_LOCAL)).isEqualTo(ip("172.17.0.2"));
+    assertThat(all.get(0).attributes(IfAddrMsg.SIZE).address(IFA_LOCAL)).isEqualTo(ip("172.17.0.2"));
 
     ByteBuffer rt = all.get(1).payload();
     assertThat(new int[] {rt.get(0), rt.get(1), rt.get(2), rt.get(3), rt.get(4) & 0xff, rt.get(5),
         rt.get(6) & 0xff, rt.get(7), rt.getInt(8)})
         .containsExactly(Libc.AF_INET6, 64, 0, 0, RT_TABLE_MAIN, RTPROT_STATIC, RT_SCOPE_LINK, RTN_UNICAST, 0x4);
-    Attributes ra = all.get(1).attributes(RTMSG_LEN);
+    Attributes ra = all.get(1).attributes(RtMsg.SIZE);
     assertThat(ra.address(RTA_DST)).isEqualTo(ip("fd00::"));
     assertThat(ra.address(RTA_GATEWAY)).isEqualTo(ip("fe80::1"));
 
     ByteBuffer nd = all.get(2).payload();
     assertThat(new int[] {nd.get(0), nd.getInt(4), nd.getShort(8), nd.get(10), nd.get(11)})
         .containsExactly(Libc.AF_INET, 7, 0x80, 0, RTN_UNICAST);
-    assertThat(all.get(2).attributes(NDMSG_LEN).address(NDA_DST)).isEqualTo(ip("172.17.0.9"));
+    assertThat(all.get(2).attributes(NdMsg.SIZE).address(NDA_DST)).isEqualTo(ip("172.17.0.9"));
   }
 
   @Test
   void fixedHeadersMatchTheKernelStructLayouts() {
     MessageBuilder m = new MessageBuilder()
-        .begin(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, "ip link show").ifinfomsg(0, 0, 0, 0, 0)
+        .begin(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, "ip link show").struct(IfInfoMsg.any())
         .attrU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS).end()
-        .begin(RTM_NEWADDR, NLM_F_REQUEST, "addr").ifaddrmsg(Libc.AF_INET6, 64, 2, 253, 9).end()
-        .begin(RTM_NEWROUTE, NLM_F_REQUEST, "route").rtmsg(2, 24, 0, 0, 254, 4, 0, 1, 4).end()
-        .begin(RTM_NEWNEIGH, NLM_F_REQUEST, "neigh").ndmsg(10, 3, 0x80, 0, 1).end();
+        .begin(RTM_NEWADDR, NLM_F_REQUEST, "addr").struct(new IfAddrMsg(Libc.AF_INET6, 64, 2, 253, 9)).end()
+        .begin(RTM_NEWROUTE, NLM_F_REQUEST, "route").struct(new RtMsg(2, 24, 0, 0, 254, 4, 0, 1, 4)).end()
+        .begin(RTM_NEWNEIGH, NLM_F_REQUEST, "neigh").struct(new NdMsg(10, 3, 0x80, 0, 1)).end();
 
     byte[] expected = new KernelBytes()
         .message(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 0).u8(0).u8(0).u16(0).u32(0).u32(0).u32(0)
@@ -249,7 +245,7 @@ class MessageRoundTripTests {
   @Test
   void vxlanAttributesWithAddressesOfBothFamiliesRoundTrip() {
     MessageBuilder m = new MessageBuilder().begin(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, "vxlan")
-        .ifinfomsg(0, 0, 0, 0, 0);
+        .struct(IfInfoMsg.any());
     int info = m.beginNested(IFLA_LINKINFO);
     m.attrString(IFLA_INFO_KIND, "vxlan");
     int data = m.beginNested(IFLA_INFO_DATA);
@@ -257,7 +253,7 @@ class MessageRoundTripTests {
         .attrAddress(IFLA_VXLAN_GROUP6, ip("ff05::42")).attrBe16(IFLA_VXLAN_PORT, 4789);
     m.endNested(data).endNested(info).end();
 
-    Attributes d = parse(m).get(0).attributes(IFINFOMSG_LEN).nested(IFLA_LINKINFO).nested(IFLA_INFO_DATA);
+    Attributes d = parse(m).get(0).attributes(IfInfoMsg.SIZE).nested(IFLA_LINKINFO).nested(IFLA_INFO_DATA);
 
     assertThat(d.u32(IFLA_VXLAN_ID, 0)).isEqualTo(42);
     assertThat(d.address(IFLA_VXLAN_LOCAL)).isEqualTo(ip("203.0.113.1"));

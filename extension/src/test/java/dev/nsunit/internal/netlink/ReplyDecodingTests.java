@@ -79,6 +79,7 @@ import dev.nsunit.model.InetSocket;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
+import jnr.constants.platform.Errno;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -87,6 +88,9 @@ import org.junit.jupiter.api.Test;
  * checks the model records field by field and their iproute2-like {@code toString()}s.
  */
 class ReplyDecodingTests {
+  private static final int EINVAL = Errno.EINVAL.intValue();
+  private static final int EEXIST = Errno.EEXIST.intValue();
+  private static final int EPERM = Errno.EPERM.intValue();
   private static final int ARPHRD_ETHER = 1;
   private static final int ARPHRD_LOOPBACK = 772;
   private static final int IF_OPER_UNKNOWN = 0;
@@ -192,7 +196,7 @@ class ReplyDecodingTests {
   /** The kernel's answer to a failed request on a socket with NETLINK_CAP_ACK and NETLINK_EXT_ACK. */
   static KernelBytes cappedErrorWithText(String text) {
     return new KernelBytes().message(NLMSG_ERROR, NLM_F_CAPPED | NLM_F_ACK_TLVS, 9)
-        .u32(-22) // -EINVAL
+        .u32(-EINVAL)
         .u32(48).u16(RTM_NEWLINK).u16(NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL).u32(9).u32(0)
         .attrString(NLMSGERR_ATTR_MSG, text).attrU32(NLMSGERR_ATTR_OFFS, 32).end();
   }
@@ -469,7 +473,7 @@ class ReplyDecodingTests {
     void uncappedExtendedAckFollowsTheEchoedRequest() {
       byte[] echoedPayload = new byte[20];
       java.util.Arrays.fill(echoedPayload, (byte) 0x41);
-      Message m = new KernelBytes().message(NLMSG_ERROR, NLM_F_ACK_TLVS, 9).u32(-17)
+      Message m = new KernelBytes().message(NLMSG_ERROR, NLM_F_ACK_TLVS, 9).u32(-EEXIST)
           .u32(16 + echoedPayload.length).u16(RTM_NEWLINK).u16(NLM_F_REQUEST | NLM_F_ACK).u32(9).u32(0)
           .raw(echoedPayload).attrString(NLMSGERR_ATTR_MSG, "File exists").end().single();
 
@@ -478,7 +482,7 @@ class ReplyDecodingTests {
 
     @Test
     void errorWithoutAckTlvsHasNoText() {
-      Message m = new KernelBytes().message(NLMSG_ERROR, NLM_F_CAPPED, 9).u32(-1)
+      Message m = new KernelBytes().message(NLMSG_ERROR, NLM_F_CAPPED, 9).u32(-EPERM)
           .u32(16).u16(RTM_NEWLINK).u16(NLM_F_REQUEST | NLM_F_ACK).u32(9).u32(0).end().single();
 
       assertThat(NetlinkSocket.extAck(m)).isNull();
@@ -488,11 +492,11 @@ class ReplyDecodingTests {
     void theTextEndsUpInTheExceptionMessage() {
       String text = NetlinkSocket.extAck(cappedErrorWithText("Attribute failed policy validation").single());
 
-      NetlinkException e = new NetlinkException("ip link add x type veth", 22, text);
+      NetlinkException e = new NetlinkException("ip link add x type veth", EINVAL, text);
 
       assertThat(e).hasMessage("ip link add x type veth failed: EINVAL (Invalid argument);"
           + " kernel says: Attribute failed policy validation");
-      assertThat(e.errno()).isEqualTo(22);
+      assertThat(e.errno()).isEqualTo(EINVAL);
       assertThat(e.kernelMessage()).isEqualTo("Attribute failed policy validation");
     }
   }
