@@ -14,8 +14,8 @@ import java.util.Objects;
  *
  * @param family sdiag_family (u8), AF_INET or AF_INET6
  * @param protocol sdiag_protocol (u8), IPPROTO_*
- * @param ext idiag_ext (u8): which INET_DIAG_* extensions the reply should carry, as bits 1 << (ext - 1)
- * @param states idiag_states: the TCP_* states to match, as bits 1 << state
+ * @param ext idiag_ext (u8): which INET_DIAG_* extensions the reply should carry, as bits {@code 1 << (ext - 1)}
+ * @param states idiag_states: the TCP_* states to match, as bits {@code 1 << state}
  * @param id which sockets to match; all zeros matches every one
  */
 public record InetDiagReqV2(int family, int protocol, int ext, int states, InetDiagSockId id)

@@ -28,6 +28,7 @@ import static dev.nsunit.internal.netlink.NetlinkConstants.VETH_INFO_PEER;
 import dev.nsunit.model.InetAddresses;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.Locale;
 
 /**
  * A new link to create with one RTM_NEWLINK: a veth pair, a bridge, a macvlan or a vxlan, with
@@ -267,7 +268,7 @@ public final class LinkRequest {
       }
     }
     if (macvlanMode != null) {
-      sb.append(" mode ").append(macvlanMode.name().toLowerCase(java.util.Locale.ROOT));
+      sb.append(" mode ").append(macvlanMode.name().toLowerCase(Locale.ROOT));
     }
     if (vni >= 0) {
       sb.append(" id ").append(vni);

@@ -9,6 +9,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Encodes one or more netlink requests into a direct buffer in native byte order. Sequence
@@ -194,7 +195,7 @@ public final class MessageBuilder {
    * A description whose text is built only if an error message needs it: most requests succeed,
    * and string concatenation on every request is measurable on cold (interpreted) code paths.
    */
-  static Object lazy(java.util.function.Supplier<String> text) {
+  static Object lazy(Supplier<String> text) {
     return new Object() {
       @Override
       public String toString() {

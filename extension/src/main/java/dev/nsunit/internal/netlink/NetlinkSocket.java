@@ -45,8 +45,8 @@ public final class NetlinkSocket implements AutoCloseable {
   /** How many closed sockets' buffers are kept for reuse (about 72 KiB each). */
   private static final int POOL_SIZE = 16;
   /**
-   * Buffers of closed sockets. A fresh 64 KiB direct buffer costs 40-50 us (malloc, zeroing,
-   * page faults on new memory, freed only after a GC), more than the socket itself.
+   * Buffers of closed sockets. A fresh 64 KiB direct buffer costs more than the socket
+   * itself (malloc, zeroing, page faults on new memory, freed only after a GC).
    */
   private static final ArrayDeque<Buffers> POOL = new ArrayDeque<>(); // guarded by itself
 

@@ -23,9 +23,9 @@ import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_GETNEIGH;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_GETROUTE;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_NEWADDR;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_NEWLINK;
+import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_NEWROUTE;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RT_SCOPE_HOST;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RT_SCOPE_UNIVERSE;
-import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_NEWROUTE;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RT_TABLE_COMPAT;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RT_TABLE_MAIN;
 
@@ -39,6 +39,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import jnr.constants.platform.Errno;
 
 /**
@@ -313,7 +314,7 @@ public final class Rtnetlink implements AutoCloseable {
 
   /** A list of requests for {@link #batch(Batch)}. */
   public static final class Batch {
-    private final java.util.ArrayList<java.util.function.Consumer<MessageBuilder>> steps = new java.util.ArrayList<>();
+    private final ArrayList<Consumer<MessageBuilder>> steps = new ArrayList<>();
 
     /** {@code ip link set dev NAME up}. */
     public Batch setUp(String name) {
@@ -346,7 +347,7 @@ public final class Rtnetlink implements AutoCloseable {
     }
 
     void encode(MessageBuilder m) {
-      for (java.util.function.Consumer<MessageBuilder> s : steps) {
+      for (Consumer<MessageBuilder> s : steps) {
         s.accept(m);
       }
     }

@@ -6,13 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.nsunit.model.InetAddresses;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** Wire-format tests of attribute parsing; no privileges needed. */
 class AttributesTests {
 
   /** Attributes encoded by MessageBuilder after a 16-byte ifinfomsg, as a message payload. */
-  private static ByteBuffer payload(java.util.function.Consumer<MessageBuilder> attrs) {
+  private static ByteBuffer payload(Consumer<MessageBuilder> attrs) {
     MessageBuilder m = new MessageBuilder().begin(16, 0, "test").struct(IfInfoMsg.of(7));
     attrs.accept(m);
     m.end();

@@ -1,5 +1,6 @@
 package dev.nsunit.internal.netlink;
 
+import dev.nsunit.model.InetAddresses;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -126,7 +127,7 @@ final class KernelBytes {
   }
 
   static InetAddress ip(String literal) {
-    return dev.nsunit.model.InetAddresses.parse(literal);
+    return InetAddresses.parse(literal);
   }
 
   static byte[] mac(String text) {

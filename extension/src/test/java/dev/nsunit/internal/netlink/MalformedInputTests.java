@@ -25,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.nsunit.internal.libc.Libc;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import jnr.constants.platform.Errno;
@@ -90,7 +91,7 @@ class MalformedInputTests {
   @Test
   void trailingBytesAfterTheLastMessage() {
     byte[] good = ReplyDecodingTests.reachableNeighbour().toByteArray();
-    byte[] bytes = java.util.Arrays.copyOf(good, good.length + 6);
+    byte[] bytes = Arrays.copyOf(good, good.length + 6);
 
     assertMalformed(() -> Message.parseAll(buffer(bytes), bytes.length))
         .hasMessage("malformed netlink data: 6 trailing bytes at offset " + good.length
@@ -100,7 +101,7 @@ class MalformedInputTests {
   @Test
   void secondMessageInTheDatagramIsCheckedToo() {
     byte[] first = ReplyDecodingTests.defaultRoute().toByteArray();
-    byte[] bytes = java.util.Arrays.copyOf(first, first.length + 16);
+    byte[] bytes = Arrays.copyOf(first, first.length + 16);
     buffer(bytes).putInt(first.length, 15);
 
     assertMalformed(() -> Message.parseAll(buffer(bytes), bytes.length))

@@ -71,12 +71,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nsunit.internal.libc.Libc;
 import dev.nsunit.model.Address;
+import dev.nsunit.model.InetSocket;
 import dev.nsunit.model.IpPrefix;
 import dev.nsunit.model.Link;
 import dev.nsunit.model.Neighbour;
 import dev.nsunit.model.Route;
-import dev.nsunit.model.InetSocket;
 import java.net.InetAddress;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import jnr.constants.platform.Errno;
@@ -472,7 +473,7 @@ class ReplyDecodingTests {
     @Test
     void uncappedExtendedAckFollowsTheEchoedRequest() {
       byte[] echoedPayload = new byte[20];
-      java.util.Arrays.fill(echoedPayload, (byte) 0x41);
+      Arrays.fill(echoedPayload, (byte) 0x41);
       Message m = new KernelBytes().message(NLMSG_ERROR, NLM_F_ACK_TLVS, 9).u32(-EEXIST)
           .u32(16 + echoedPayload.length).u16(RTM_NEWLINK).u16(NLM_F_REQUEST | NLM_F_ACK).u32(9).u32(0)
           .raw(echoedPayload).attrString(NLMSGERR_ATTR_MSG, "File exists").end().single();
