@@ -37,8 +37,8 @@ import org.junit.platform.testkit.engine.EngineTestKit;
  *
  * <p>The kernel frees the namespaces asynchronously, so the views are read again until they are
  * clean, for at most {@link #CLEANUP_BOUND}: a bound for a leak that never goes away, far beyond
- * the time cleanup takes on a loaded machine. How fast it goes is measured by the benchmarks,
- * not asserted here.
+ * the time cleanup takes on a loaded machine. How fast it goes is for a benchmark to measure
+ * (none does yet), not for a test to assert.
  */
 class CrashSafetyTests {
   private static final Duration CLEANUP_BOUND = Duration.ofSeconds(30);

@@ -2,8 +2,8 @@ package dev.nsunit.testing;
 
 import java.time.Duration;
 import java.util.Objects;
-import java.util.function.Function;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -63,8 +63,7 @@ public final class Await {
    */
   public static <T> T until(String what, Duration bound, Supplier<T> probe, Predicate<? super T> done,
       Function<? super T, ?> evidence) {
-    long start = System.nanoTime();
-    long deadline = start + bound.toNanos();
+    long deadline = System.nanoTime() + bound.toNanos();
     while (true) {
       T value = probe.get();
       if (done.test(value)) {
