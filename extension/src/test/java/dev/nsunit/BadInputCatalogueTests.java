@@ -9,8 +9,7 @@ import dev.nsunit.internal.netlink.KernelFeatures.Feature;
 import dev.nsunit.internal.netlink.LinkRequest;
 import dev.nsunit.internal.ns.Lab;
 import dev.nsunit.model.Link;
-import dev.nsunit.testing.Shell;
-import java.util.ArrayList;
+import dev.nsunit.testing.Ip;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -93,22 +92,13 @@ class BadInputCatalogueTests {
   }
 
   private static boolean tryIp(String nsPath, Feature f) {
-    List<String> in = List.of("nsenter", "--net=" + nsPath, "ip", "link", "add", "p0");
-    List<String> cmd = new ArrayList<>(in);
     switch (f) {
-      case VETH: cmd.addAll(List.of("type", "veth", "peer", "name", "p1")); break;
-      case BRIDGE: cmd.addAll(List.of("type", "bridge")); break;
+      case VETH: return Ip.succeeds(nsPath, "link", "add", "p0", "type", "veth", "peer", "name", "p1");
+      case BRIDGE: return Ip.succeeds(nsPath, "link", "add", "p0", "type", "bridge");
       case MACVLAN:
-        Shell.run("nsenter", "--net=" + nsPath, "ip", "link", "add", "u0", "type", "veth", "peer", "name", "u1");
-        cmd.addAll(List.of("link", "u0", "type", "macvlan"));
-        break;
-      default: cmd.addAll(List.of("type", "vxlan", "id", "42", "dstport", "4789")); break;
-    }
-    try {
-      Shell.run(cmd);
-      return true;
-    } catch (AssertionError e) {
-      return false;
+        Ip.ip(nsPath, "link", "add", "u0", "type", "veth", "peer", "name", "u1");
+        return Ip.succeeds(nsPath, "link", "add", "p0", "link", "u0", "type", "macvlan");
+      default: return Ip.succeeds(nsPath, "link", "add", "p0", "type", "vxlan", "id", "42", "dstport", "4789");
     }
   }
 

@@ -10,6 +10,7 @@ import dev.nsunit.internal.ns.Netns;
 import dev.nsunit.model.Address;
 import dev.nsunit.model.Link;
 import dev.nsunit.model.Route;
+import dev.nsunit.testing.Await;
 import dev.nsunit.testing.Shell;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -161,11 +162,8 @@ class ExtensionModesTests {
     assertThat(bridgeLeak.isClosed()).isTrue();
     // the kernel deletes the lab-side veth asynchronously once the endpoint's namespace is gone
     NetworkNamespace lab = labHandle();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (lab.link(labVeth).isPresent() && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertThat(lab.link(labVeth)).as("lab-side veth %s after the test", labVeth).isEmpty();
+    Await.until("the kernel to delete lab-side veth " + labVeth + " after the test", () -> lab.link(labVeth).isEmpty(),
+        lab::snapshot);
   }
 
   static NetworkNamespace labHandle() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import dev.nsunit.model.Link;
+import dev.nsunit.testing.Await;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -34,6 +35,7 @@ import org.junit.platform.testkit.engine.Events;
 class FailureContainmentTests {
   static final Map<String, NetworkNamespace> SEEN = new ConcurrentHashMap<>();
   static final CountDownLatch STOP_LEAKED = new CountDownLatch(1);
+  static final CountDownLatch LEAKED_RUNNING = new CountDownLatch(2);
   static volatile ServerSocket leakedSocket;
   static volatile Thread leakedPlain;
   static volatile Thread leakedFactory;
@@ -78,6 +80,7 @@ class FailureContainmentTests {
     void leavesThreadsRunning(NetworkNamespace ns) {
       SEEN.put("leaks", ns);
       Runnable park = () -> {
+        LEAKED_RUNNING.countDown();
         try {
           STOP_LEAKED.await();
         } catch (InterruptedException e) {
@@ -88,6 +91,9 @@ class FailureContainmentTests {
       leakedFactory.start();
       leakedPlain = new Thread(park, "plain-leak");
       leakedPlain.start();
+      // returning before they run would race the close: a factory thread that first runs after
+      // it fails at once ("is closed") and leaks nothing
+      Await.until("both threads to run", () -> LEAKED_RUNNING.getCount() == 0);
     }
 
     @Test

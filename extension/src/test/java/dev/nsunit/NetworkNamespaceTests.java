@@ -8,6 +8,7 @@ import dev.nsunit.internal.ns.Netns;
 import dev.nsunit.model.Address;
 import dev.nsunit.model.Link;
 import dev.nsunit.testing.Rootless;
+import dev.nsunit.testing.Ip;
 import dev.nsunit.testing.Shell;
 import java.io.File;
 import java.net.ConnectException;
@@ -32,7 +33,7 @@ class NetworkNamespaceTests {
     try (NetworkNamespace ns = NetworkNamespace.create()) {
       assertOnlyLoopbackUp(ns);
 
-      JsonNode oracle = Shell.ipJson(ns.path().toString(), "addr");
+      JsonNode oracle = Ip.json(ns.path().toString(), "addr");
       assertThat(oracle).hasSize(1);
       assertThat(oracle.get(0).get("ifname").asText()).isEqualTo("lo");
       assertThat(oracle.get(0).get("flags").toString()).contains("\"UP\"");

@@ -1,6 +1,6 @@
 package dev.nsunit.assertions;
 
-import static dev.nsunit.assertions.Ip.ip;
+import static dev.nsunit.testing.Ip.ip;
 import static dev.nsunit.assertions.NetworkAssertions.assertThat;
 import static dev.nsunit.assertions.error.ShouldHaveAddress.shouldHaveAddress;
 import static dev.nsunit.assertions.error.ShouldHaveAddress.shouldHaveAddressIn;
@@ -31,14 +31,14 @@ class InterfaceAssertionsTests {
   static void topology() {
     ns = NetworkNamespace.create("interfaces");
     none = NetworkNamespace.create("none");
-    ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
-    ip(ns, "link", "set", "v0", "address", "02:42:ac:11:00:03", "mtu", "1400");
-    ip(ns, "addr", "add", "172.17.0.3/16", "brd", "+", "dev", "v0");
-    ip(ns, "link", "set", "v0", "up");
-    ip(ns, "link", "add", "br0", "type", "bridge");
-    ip(ns, "link", "set", "v1", "master", "br0");
-    ip(ns, "link", "add", "mv0", "link", "v0", "type", "macvlan", "mode", "bridge");
-    ip(ns, "link", "add", "vx0", "type", "vxlan", "id", "42", "dstport", "4789");
+    ip(ns.path(), "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+    ip(ns.path(), "link", "set", "v0", "address", "02:42:ac:11:00:03", "mtu", "1400");
+    ip(ns.path(), "addr", "add", "172.17.0.3/16", "brd", "+", "dev", "v0");
+    ip(ns.path(), "link", "set", "v0", "up");
+    ip(ns.path(), "link", "add", "br0", "type", "bridge");
+    ip(ns.path(), "link", "set", "v1", "master", "br0");
+    ip(ns.path(), "link", "add", "mv0", "link", "v0", "type", "macvlan", "mode", "bridge");
+    ip(ns.path(), "link", "add", "vx0", "type", "vxlan", "id", "42", "dstport", "4789");
   }
 
   @AfterAll

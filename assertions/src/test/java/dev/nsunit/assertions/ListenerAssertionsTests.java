@@ -11,6 +11,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.nsunit.NetworkNamespace;
 import dev.nsunit.model.NetworkSnapshot;
 import dev.nsunit.model.InetSocket;
+import dev.nsunit.testing.JavaProcess;
+import dev.nsunit.testing.ListenMain;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.DatagramSocket;
@@ -18,7 +20,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -132,12 +133,10 @@ class ListenerAssertionsTests {
 
   @Test
   void socketsOfAStartedProcessBelongToThatProcess() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process server = ns.start(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        ListenMain.class.getName(), "7100").redirectErrorStream(true));
+    Process server = ns.start(new ProcessBuilder(JavaProcess.command(ListenMain.class, "7100")).redirectErrorStream(true));
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-      assertThat(out.readLine()).isEqualTo("ready");
+      assertThat(out.readLine()).isEqualTo(ListenMain.READY);
 
       assertThat(ns).isListeningOn(7100).isOwnedBy(server.pid()).isOwnedByCommand("java");
       NamespaceAssert a = assertThat(ns);

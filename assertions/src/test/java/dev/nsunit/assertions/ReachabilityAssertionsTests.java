@@ -1,6 +1,6 @@
 package dev.nsunit.assertions;
 
-import static dev.nsunit.assertions.Ip.ip;
+import static dev.nsunit.testing.Ip.ip;
 import static dev.nsunit.assertions.NetworkAssertions.assertThat;
 import static dev.nsunit.assertions.error.ShouldReach.shouldFailBecause;
 import static dev.nsunit.assertions.error.ShouldReach.shouldNotReach;
@@ -54,8 +54,8 @@ class ReachabilityAssertionsTests {
         throw new IllegalStateException(e);
       }
     }, hosts.b.executor());
-    ip(hosts.a, "route", "add", "unreachable", "198.51.100.0/24");
-    ip(hosts.a, "route", "add", "prohibit", "203.0.113.0/24");
+    ip(hosts.a.path(), "route", "add", "unreachable", "198.51.100.0/24");
+    ip(hosts.a.path(), "route", "add", "prohibit", "203.0.113.0/24");
   }
 
   @AfterAll

@@ -1,6 +1,6 @@
 package dev.nsunit.assertions;
 
-import static dev.nsunit.assertions.Ip.ip;
+import static dev.nsunit.testing.Ip.ip;
 import static dev.nsunit.assertions.NetworkAssertions.assertThat;
 import static dev.nsunit.assertions.error.ShouldHaveRoute.shouldHaveRoute;
 import static dev.nsunit.assertions.error.ShouldHaveRoute.shouldNotHaveRoute;
@@ -29,8 +29,8 @@ class RouteAssertionsTests {
     hosts = new TwoHosts();
     ns = hosts.a;
     none = NetworkNamespace.create("none");
-    ip(ns, "route", "add", "default", "via", "192.0.2.2");
-    ip(ns, "-6", "route", "add", "default", "via", "fd00::2");
+    ip(ns.path(), "route", "add", "default", "via", "192.0.2.2");
+    ip(ns.path(), "-6", "route", "add", "default", "via", "fd00::2");
   }
 
   @AfterAll

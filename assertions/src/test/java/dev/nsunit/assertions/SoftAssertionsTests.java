@@ -1,6 +1,6 @@
 package dev.nsunit.assertions;
 
-import static dev.nsunit.assertions.Ip.ip;
+import static dev.nsunit.testing.Ip.ip;
 import static dev.nsunit.assertions.error.ShouldHaveInterface.shouldHaveInterface;
 import static dev.nsunit.assertions.error.ShouldHaveInterfaceProperty.shouldHaveInterfaceProperty;
 import static dev.nsunit.assertions.error.ShouldHaveRoute.shouldHaveRoute;
@@ -25,7 +25,7 @@ class SoftAssertionsTests {
   @BeforeAll
   static void topology() {
     hosts = new TwoHosts();
-    ip(hosts.a, "route", "add", "default", "via", "192.0.2.2");
+    ip(hosts.a.path(), "route", "add", "default", "via", "192.0.2.2");
   }
 
   @AfterAll

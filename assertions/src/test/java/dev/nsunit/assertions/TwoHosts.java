@@ -1,6 +1,6 @@
 package dev.nsunit.assertions;
 
-import static dev.nsunit.assertions.Ip.ip;
+import static dev.nsunit.testing.Ip.ip;
 
 import dev.nsunit.NetworkNamespace;
 
@@ -16,7 +16,7 @@ final class TwoHosts implements AutoCloseable {
     NetworkNamespace created = null;
     try {
       created = NetworkNamespace.create("b");
-      ip(a, "link", "add", "eth0", "type", "veth", "peer", "name", "eth0", "netns", created.path().toString());
+      ip(a.path(), "link", "add", "eth0", "type", "veth", "peer", "name", "eth0", "netns", created.path().toString());
       configure(a, "192.0.2.1/24", "fd00::1/64");
       configure(created, "192.0.2.2/24", "fd00::2/64");
     } catch (RuntimeException | Error e) {
@@ -30,9 +30,9 @@ final class TwoHosts implements AutoCloseable {
   }
 
   private static void configure(NetworkNamespace ns, String v4, String v6) {
-    ip(ns, "addr", "add", v4, "brd", "+", "dev", "eth0");
-    ip(ns, "addr", "add", v6, "dev", "eth0", "nodad");
-    ip(ns, "link", "set", "eth0", "up");
+    ip(ns.path(), "addr", "add", v4, "brd", "+", "dev", "eth0");
+    ip(ns.path(), "addr", "add", v6, "dev", "eth0", "nodad");
+    ip(ns.path(), "link", "set", "eth0", "up");
   }
 
   @Override

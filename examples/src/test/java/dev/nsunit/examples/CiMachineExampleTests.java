@@ -8,12 +8,11 @@ import dev.nsunit.HostNetwork;
 import dev.nsunit.NetworkNamespace;
 import dev.nsunit.model.Link;
 import dev.nsunit.model.NetworkSnapshot;
+import dev.nsunit.testing.Rootless;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -46,15 +45,10 @@ class CiMachineExampleTests {
 
   @BeforeAll
   static void startTheJobsService() throws IOException {
-    assumeFalse(insideTheRootlessLauncher(), "under ci/nsunit-rootless the JVM's namespace is the launcher's"
+    assumeFalse(Rootless.active(), "under ci/nsunit-rootless the JVM's namespace is the launcher's"
         + " fresh one, not the machine's: run this suite without the launcher (it needs no privileges)");
     service = new ServerSocket();
     service.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-  }
-
-  /** A JVM in a user namespace that maps only a few ids, as {@code unshare --map-root-user} does. */
-  static boolean insideTheRootlessLauncher() throws IOException {
-    return !Files.readString(Path.of("/proc/self/uid_map")).trim().matches("0\\s+0\\s+4294967295");
   }
 
   @AfterAll

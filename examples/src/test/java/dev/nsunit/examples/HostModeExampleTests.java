@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import dev.nsunit.HostNetwork;
 import dev.nsunit.NetworkNamespace;
 import dev.nsunit.model.Link;
+import dev.nsunit.testing.Rootless;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ class HostModeExampleTests {
   void seesTheHostsInterfaces(NetworkNamespace ns) throws IOException {
     // /sys/class/net shows the namespace sysfs was mounted in: the machine's, not the rootless
     // launcher's fresh one
-    assumeFalse(CiMachineExampleTests.insideTheRootlessLauncher(),
+    assumeFalse(Rootless.active(),
         "under ci/nsunit-rootless the JVM's namespace is the launcher's, while sysfs still shows the machine's");
     Set<String> fromSysfs;
     try (var entries = Files.list(Path.of("/sys/class/net"))) {

@@ -1,10 +1,9 @@
 package dev.nsunit.oracle;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nsunit.testing.Ip;
 import dev.nsunit.testing.Shell;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -28,7 +27,6 @@ import java.util.regex.Pattern;
 record Iproute2View(JsonNode links, JsonNode addresses, JsonNode routes4, JsonNode routes6,
     String linkText, String addressText, String routeText4, String routeText6, String ss) {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String MARK = "--8<-- nsunit oracle --8<--";
   private static final String[] COMMANDS = {
     "ip -j -d link show", "ip -j addr show", "ip -j route show", "ip -j -6 route show",
@@ -53,11 +51,7 @@ record Iproute2View(JsonNode links, JsonNode addresses, JsonNode routes4, JsonNo
   }
 
   private static JsonNode json(String text) {
-    try {
-      return JSON.readTree(text.isBlank() ? "[]" : text);
-    } catch (IOException e) {
-      throw new AssertionError("iproute2 printed invalid JSON: " + text, e);
-    }
+    return Ip.parse(text);
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.nsunit.NetworkNamespace;
 import dev.nsunit.model.InetAddresses;
 import dev.nsunit.oracle.OracleConfiguration.Api;
 import dev.nsunit.oracle.OracleConfiguration.Listener;
+import dev.nsunit.testing.Programs;
 import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
@@ -24,11 +25,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The sockets of one configuration, opened inside its namespace: Java sockets from a namespaced
- * thread, and python3 sockets (Java cannot set IPV6_V6ONLY) in one process started inside.
+ * thread, and python3 sockets (Java cannot set IPV6_V6ONLY) in one process started inside; python3
+ * is found on PATH, and a configuration that needs it is skipped, with the reason, where it is missing.
  * {@link #close()} closes them all and waits for python to exit.
  */
 final class OracleListeners implements AutoCloseable {
-  private static final String PYTHON = "/usr/bin/python3";
   /** Opens "tcp|udp,4|6,v6only,host,port,backlog" sockets, says ready, holds them until stdin closes. */
   private static final String SCRIPT = String.join("\n",
       "import socket, sys",
@@ -112,7 +113,10 @@ final class OracleListeners implements AutoCloseable {
   }
 
   private void startPython(NetworkNamespace ns, List<String> specs) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(PYTHON, "-c", SCRIPT));
+    // resolved here, so only the configurations that need it skip where it is missing
+    String python3 = Programs.require("python3", "listeners with IPV6_V6ONLY set either way (Java cannot set it)")
+        .toString();
+    List<String> cmd = new ArrayList<>(List.of(python3, "-c", SCRIPT));
     cmd.addAll(specs);
     python = ns.start(new ProcessBuilder(cmd).redirectErrorStream(true));
     BufferedReader out = new BufferedReader(new InputStreamReader(python.getInputStream(), StandardCharsets.UTF_8));

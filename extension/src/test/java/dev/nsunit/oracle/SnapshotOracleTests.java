@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.nsunit.NetworkNamespace;
 import dev.nsunit.model.Address;
 import dev.nsunit.model.InetAddresses;
-import dev.nsunit.model.InetSocket;
 import dev.nsunit.model.Link;
 import dev.nsunit.model.NetworkSnapshot;
 import dev.nsunit.model.Route;
+import dev.nsunit.model.InetSocket;
 import dev.nsunit.oracle.OracleConfiguration.Features;
+import dev.nsunit.testing.Await;
+import dev.nsunit.testing.Ip;
 import dev.nsunit.testing.Rootless;
 import dev.nsunit.testing.Shell;
 import java.nio.file.Path;
@@ -41,8 +43,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SnapshotOracleTests {
   private static final long SEED = 0x6e73756e6974L; // "nsunit"
   private static final int CONFIGURATIONS = 25;
-  /** Readings until the namespace holds still (links come up and DAD ends asynchronously). */
-  private static final int MAX_READINGS = 150;
   private static final String[] ADDRESS_FLAGS = {
     "secondary", "temporary", "nodad", "optimistic", "dadfailed", "home", "deprecated", "tentative",
     "dynamic", "mngtmpaddr", "noprefixroute", "autojoin", "stable-privacy"
@@ -66,22 +66,13 @@ class SnapshotOracleTests {
     if (features == null) {
       try (NetworkNamespace probe = NetworkNamespace.create("oracle-probe")) {
         String p = probe.path().toString();
-        Shell.in(p, "ip", "link", "add", "probe0", "type", "veth", "peer", "name", "probe1");
+        Ip.ip(p, "link", "add", "probe0", "type", "veth", "peer", "name", "probe1");
         features = new Features(
-            succeeds(p, "ip", "link", "add", "probe2", "link", "probe0", "type", "macvlan", "mode", "bridge"),
-            succeeds(p, "ip", "link", "add", "probe3", "type", "vxlan", "id", "1", "dev", "probe0", "dstport", "4789"));
+            Ip.succeeds(p, "link", "add", "probe2", "link", "probe0", "type", "macvlan", "mode", "bridge"),
+            Ip.succeeds(p, "link", "add", "probe3", "type", "vxlan", "id", "1", "dev", "probe0", "dstport", "4789"));
       }
     }
     return features;
-  }
-
-  private static boolean succeeds(String nsPath, String... command) {
-    try {
-      Shell.in(nsPath, command);
-      return true;
-    } catch (AssertionError e) {
-      return false; // e.g. "Error: Unknown device type." where the module is missing
-    }
   }
 
   /** Rootless, `ip netns add` cannot mount /run/netns: such configurations use an fd-held namespace. */
@@ -115,10 +106,10 @@ class SnapshotOracleTests {
         Shell.in(path, "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0");
       }
       for (List<String> c : config.commands()) {
-        ip(path, c.stream().map(a -> a.equals(OracleConfiguration.PEER) ? peerPath : a).collect(Collectors.toList()));
+        Ip.ip(path, c.stream().map(a -> a.equals(OracleConfiguration.PEER) ? peerPath : a).collect(Collectors.toList()));
       }
       for (List<String> c : config.peerCommands()) {
-        ip(peerPath, c);
+        Ip.ip(peerPath, c);
       }
       try (OracleListeners listeners = OracleListeners.open(ns, config.listeners())) {
         compare(config, "namespace", ns, path, config.links());
@@ -139,15 +130,9 @@ class SnapshotOracleTests {
     }
   }
 
-  private static void ip(String nsPath, List<String> args) {
-    List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=" + nsPath, "ip"));
-    cmd.addAll(args);
-    Shell.run(cmd);
-  }
-
   /** Compares one namespace's snapshot with iproute2, all fields, reporting every difference at once. */
   private static void compare(OracleConfiguration config, String which, NetworkNamespace ns, String path,
-      List<String> expectedLinks) throws InterruptedException {
+      List<String> expectedLinks) {
     Observation o = observeSettled(ns, path);
     Iproute2View ip = o.ip();
     NetworkSnapshot snap = o.snapshot();
@@ -170,27 +155,26 @@ class SnapshotOracleTests {
     }
   }
 
-  /** The engine's snapshot and the iproute2 reading that matched the one before it. */
-  private record Observation(NetworkSnapshot snapshot, Iproute2View ip) {}
+  /**
+   * The engine's snapshot and the iproute2 reading after it; {@code settled} when that reading
+   * matched the one before the snapshot.
+   */
+  private record Observation(NetworkSnapshot snapshot, Iproute2View ip, boolean settled) {}
 
   /**
    * Takes the engine's snapshot between two identical iproute2 readings, so both sides saw the
    * same state: carrier, operstate and IPv6 link-local addresses follow a link's ACK
    * asynchronously.
    */
-  private static Observation observeSettled(NetworkNamespace ns, String path) throws InterruptedException {
-    Iproute2View before = Iproute2View.read(path);
-    for (int i = 0; i < MAX_READINGS; i++) {
+  private static Observation observeSettled(NetworkNamespace ns, String path) {
+    Iproute2View[] before = {Iproute2View.read(path)};
+    return Await.until("the namespace to hold still for two iproute2 readings in a row", Await.DEFAULT_BOUND, () -> {
       NetworkSnapshot snapshot = ns.snapshot();
       Iproute2View after = Iproute2View.read(path);
-      if (after.settledForm().equals(before.settledForm())) {
-        return new Observation(snapshot, after);
-      }
-      before = after;
-      Thread.sleep(20);
-    }
-    throw new AssertionError("the namespace never held still for two iproute2 readings in a row; last:\n"
-        + before.transcript());
+      boolean settled = after.settledForm().equals(before[0].settledForm());
+      before[0] = after;
+      return new Observation(snapshot, after, settled);
+    }, Observation::settled, o -> "\n" + o.ip().transcript());
   }
 
   // ---- links ----

@@ -18,7 +18,7 @@ final class NetNamespaceSlab {
   /** The count, or -1 where the file is unreadable (it is root-only: rootless runs lack it). */
   static long objects() {
     try {
-      return Long.parseLong(Files.readString(OBJECTS).trim().split(" ")[0]);
+      return Long.parseLong(Files.readString(OBJECTS).trim().split(" ", -1)[0]);
     } catch (IOException e) {
       return -1;
     }

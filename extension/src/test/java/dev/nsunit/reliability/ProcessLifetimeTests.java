@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nsunit.NetworkNamespace;
 import dev.nsunit.internal.libc.Libc;
+import dev.nsunit.testing.Await;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,9 +36,8 @@ class ProcessLifetimeTests {
       Process sleeper = ns.start(new ProcessBuilder("sleep", "600"));
       // same pid: setpriv sets the parent-death signal, then execs sleep in place
       Path comm = Path.of("/proc/" + sleeper.pid() + "/comm");
-      while (sleeper.isAlive() && !Files.readString(comm).trim().equals("sleep")) {
-        Thread.sleep(1);
-      }
+      Await.until("pid " + sleeper.pid() + " to exec sleep", () -> !sleeper.isAlive() || commOf(comm).equals("sleep"),
+          () -> commOf(comm));
       assertThat(sleeper.isAlive()).isTrue();
       assertThat(sleeper.info().command()).hasValue("/usr/bin/sleep");
       assertThat(Files.readSymbolicLink(Path.of("/proc/" + sleeper.pid() + "/ns/net")).toString())
@@ -54,6 +54,14 @@ class ProcessLifetimeTests {
       assertThatThrownBy(() -> ns.start(new ProcessBuilder("./nope").directory(new File("/tmp"))))
           .isExactlyInstanceOf(IOException.class)
           .hasMessageContaining("Cannot run program \"./nope\" (in directory \"/tmp\")");
+    }
+  }
+
+  private static String commOf(Path comm) {
+    try {
+      return Files.readString(comm).trim();
+    } catch (IOException e) {
+      return "gone (" + e.getMessage() + ")";
     }
   }
 
@@ -77,9 +85,8 @@ class ProcessLifetimeTests {
       caller.start();
       caller.join();
       Path task = Path.of("/proc/self/task/" + tid.get());
-      while (Files.exists(task)) { // Thread.join returns before the kernel task is gone
-        Thread.sleep(5);
-      }
+      // Thread.join returns before the kernel task is gone
+      Await.until("the kernel task of the joined thread to end", () -> !Files.exists(task), () -> task + " exists");
       Process p = started.get();
       assertThat(p.waitFor(300, TimeUnit.MILLISECONDS)).as("killed when its caller thread exited").isFalse();
       ns.close();

@@ -6,6 +6,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 import dev.nsunit.NetworkNamespace;
 import dev.nsunit.SharedNetworkWith;
+import dev.nsunit.testing.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -47,7 +48,8 @@ class ContainerInteropTests {
   static void waitForTheListeners() throws Exception {
     for (GenericContainer<?> c : List.of(echo, offline)) {
       try (NetworkNamespace ns = ContainerNamespaces.open(c)) {
-        Listening.await(ns, 6379);
+        Await.until("something to listen on TCP 6379 in " + ns,
+            () -> ns.sockets().stream().anyMatch(s -> s.isListening() && s.localPort() == 6379), ns::snapshot);
       }
     }
   }

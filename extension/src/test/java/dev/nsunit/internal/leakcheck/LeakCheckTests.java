@@ -11,6 +11,8 @@ import dev.nsunit.NsunitProperties;
 import dev.nsunit.internal.ns.Lab;
 import dev.nsunit.model.InetAddresses;
 import dev.nsunit.model.IpPrefix;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /**
  * The leak check, run as the JUnit Platform runs it: a launcher session over a fixture, with
@@ -27,12 +31,31 @@ import org.junit.platform.launcher.core.LauncherFactory;
  */
 class LeakCheckTests {
 
-  static void runSession(Class<?> fixture, boolean enabled) {
+  /**
+   * Runs {@code fixture} in a launcher session of its own; {@code summary} records what ran even
+   * when the session's close throws the leak report.
+   */
+  static void runSession(Class<?> fixture, boolean enabled, SummaryGeneratingListener summary) {
     try (LauncherSession session = LauncherFactory.openSession()) {
       session.getLauncher().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(fixture))
           .configurationParameter(NsunitProperties.LEAK_CHECK, Boolean.toString(enabled))
-          .configurationParameter(NsunitProperties.LEAK_CHECK_NETNS_PREFIX, "nsu-").build());
+          .configurationParameter(NsunitProperties.LEAK_CHECK_NETNS_PREFIX, "nsu-").build(), summary);
     }
+  }
+
+  /**
+   * The fixture's one test was found, started and passed: a verdict on the leak check means
+   * nothing if the fixture was skipped, aborted or failed on its own.
+   */
+  static void assertTheFixtureRanAndPassed(SummaryGeneratingListener summary) {
+    TestExecutionSummary s = summary.getSummary();
+    StringWriter failures = new StringWriter();
+    s.printFailuresTo(new PrintWriter(failures), 20);
+    String counts = String.format("found %d, started %d, succeeded %d, skipped %d, aborted %d, failed %d",
+        s.getTestsFoundCount(), s.getTestsStartedCount(), s.getTestsSucceededCount(), s.getTestsSkippedCount(),
+        s.getTestsAbortedCount(), s.getTestsFailedCount());
+    assertThat(counts).as("the fixture's tests (failures: %s)", failures)
+        .isEqualTo("found 1, started 1, succeeded 1, skipped 0, aborted 0, failed 0");
   }
 
   @NoNetwork
@@ -44,12 +67,19 @@ class LeakCheckTests {
       t.start();
       t.join();
       NetworkNamespace.create("closed by the test").close();
+      cleanFixtureFinished = true;
     }
   }
 
+  static volatile boolean cleanFixtureFinished;
+
   @Test
   void aCleanRunPasses() {
-    assertThatCode(() -> runSession(CleanTestCase.class, true)).doesNotThrowAnyException();
+    cleanFixtureFinished = false;
+    SummaryGeneratingListener summary = new SummaryGeneratingListener();
+    assertThatCode(() -> runSession(CleanTestCase.class, true, summary)).doesNotThrowAnyException();
+    assertTheFixtureRanAndPassed(summary);
+    assertThat(cleanFixtureFinished).as("the fixture's body ran to its end").isTrue();
   }
 
   static volatile NetworkNamespace leakedNamespace;
@@ -77,10 +107,34 @@ class LeakCheckTests {
     }
   }
 
+  /** Forgets the handles of an earlier run, so a test sees only what its own fixture leaked. */
+  static void forgetLeakedHandles() {
+    leakedNamespace = null;
+    leakedProcess = null;
+    leakedAttachment = null;
+    release = null;
+  }
+
+  /** Frees whatever the leaky fixture left, as far as it got. */
+  static void cleanUpLeaks() {
+    if (release != null) {
+      release.countDown();
+    }
+    if (leakedAttachment != null) {
+      leakedAttachment.close();
+    }
+    if (leakedNamespace != null) {
+      leakedNamespace.close();
+    }
+  }
+
   @Test
   void aLeakyRunFailsWithAReportThatNamesEachLeak() throws Exception {
+    forgetLeakedHandles();
     try {
-      Throwable failure = catchThrowable(() -> runSession(LeakyTestCase.class, true));
+      SummaryGeneratingListener summary = new SummaryGeneratingListener();
+      Throwable failure = catchThrowable(() -> runSession(LeakyTestCase.class, true, summary));
+      assertTheFixtureRanAndPassed(summary);
       String ns = "net:[" + leakedNamespace.id().inode() + "]";
       assertThat(failure).isExactlyInstanceOf(IllegalStateException.class)
           .hasMessageStartingWith("nsunit leak check (nsunit.leakcheck=true): the test run left ")
@@ -91,24 +145,23 @@ class LeakCheckTests {
           .hasMessageContaining("\n  - thread still alive: nsunit-leaky-")
           .hasMessageContaining("\n  - lab veth still present: " + leakedAttachment.labVeth() + " master nsunit");
     } finally {
-      release.countDown();
-      if (leakedAttachment != null) {
-        leakedAttachment.close();
-      }
-      if (leakedNamespace != null) {
-        leakedNamespace.close();
-      }
+      cleanUpLeaks();
     }
   }
 
   @Test
   void disabledItIsInert() throws Exception {
+    forgetLeakedHandles();
     try {
-      assertThatCode(() -> runSession(LeakyTestCase.class, false)).doesNotThrowAnyException();
+      SummaryGeneratingListener summary = new SummaryGeneratingListener();
+      assertThatCode(() -> runSession(LeakyTestCase.class, false, summary)).doesNotThrowAnyException();
+      assertTheFixtureRanAndPassed(summary);
+      // the leaks are real and still there, yet the disabled check said nothing
+      assertThat(leakedAttachment).as("the lab veth the fixture leaked").isNotNull();
+      assertThat(leakedProcess.isAlive()).as("the process the fixture leaked is alive").isTrue();
+      assertThat(leakedNamespace.isClosed()).as("the namespace the fixture leaked is closed").isFalse();
     } finally {
-      release.countDown();
-      leakedAttachment.close();
-      leakedNamespace.close();
+      cleanUpLeaks();
     }
   }
 

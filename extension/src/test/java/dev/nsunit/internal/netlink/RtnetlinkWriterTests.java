@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.nsunit.internal.ns.Netns;
 import dev.nsunit.model.InetAddresses;
 import dev.nsunit.model.IpPrefix;
-import dev.nsunit.testing.Shell;
+import dev.nsunit.testing.Ip;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -39,7 +39,7 @@ class RtnetlinkWriterTests {
   }
 
   private JsonNode link(String nsPath, String name) {
-    JsonNode all = Shell.ipJson(nsPath, "-d", "link", "show", "dev", name);
+    JsonNode all = Ip.json(nsPath, "-d", "link", "show", "dev", name);
     assertThat(all).hasSize(1);
     return all.get(0);
   }
@@ -61,7 +61,7 @@ class RtnetlinkWriterTests {
     JsonNode peer = link("/proc/" + ProcessHandle.current().pid() + "/fd/" + other.fd(), "eth0");
     assertThat(peer.get("mtu").asInt()).isEqualTo(1400);
     assertThat(peer.get("ifindex").asInt()).isEqualTo(here.get("link_index").asInt());
-    assertThat(Shell.ipJson(path, "link", "show")).extracting(l -> l.get("ifname").asText()).doesNotContain("eth0");
+    assertThat(Ip.json(path, "link", "show")).extracting(l -> l.get("ifname").asText()).doesNotContain("eth0");
   }
 
   @Test
@@ -128,7 +128,7 @@ class RtnetlinkWriterTests {
     int i = rt.indexOf("ad0");
     rt.addAddress(i, IpPrefix.parse("192.0.2.10/24"));
     rt.addAddress(i, IpPrefix.parse("2001:db8::10/64"));
-    JsonNode infos = Shell.ipJson(path, "addr", "show", "dev", "ad0").get(0).get("addr_info");
+    JsonNode infos = Ip.json(path, "addr", "show", "dev", "ad0").get(0).get("addr_info");
     List<String> seen = new ArrayList<>();
     infos.forEach(a -> seen.add(a.get("family").asText() + " " + a.get("local").asText() + "/" + a.get("prefixlen").asInt()
         + (a.has("broadcast") ? " brd " + a.get("broadcast").asText() : "")
@@ -148,11 +148,11 @@ class RtnetlinkWriterTests {
     rt.addRoute(RouteRequest.to(IpPrefix.parse("203.0.113.0/24")).via(InetAddresses.parse("10.9.9.9")).dev(i).onlink());
     rt.addAddress(i, IpPrefix.parse("2001:db8::10/64"));
     rt.addRoute(RouteRequest.defaultVia(InetAddresses.parse("2001:db8::1")).dev(i));
-    List<String> v4 = Shell.in(path, "ip", "route", "show").lines().map(String::trim).toList();
+    List<String> v4 = Ip.ip(path, "route", "show").lines().map(String::trim).toList();
     assertThat(v4).contains("default via 192.0.2.1 dev r0",
         "198.51.100.0/24 dev r0 scope link src 192.0.2.10 metric 50",
         "203.0.113.0/24 via 10.9.9.9 dev r0 onlink");
-    assertThat(Shell.in(path, "ip", "-6", "route", "show")).contains("default via 2001:db8::1 dev r0");
+    assertThat(Ip.ip(path, "-6", "route", "show")).contains("default via 2001:db8::1 dev r0");
   }
 
   @Test
@@ -172,7 +172,7 @@ class RtnetlinkWriterTests {
     rt.add(LinkRequest.veth("n0", "n1").up());
     int i = rt.indexOf("n0");
     rt.addAddress(i, IpPrefix.parse("192.0.2.10/24"));
-    Shell.in(path, "ip", "neigh", "add", "192.0.2.77", "lladdr", "02:00:00:00:00:77", "dev", "n0", "nud", "permanent");
+    Ip.ip(path, "neigh", "add", "192.0.2.77", "lladdr", "02:00:00:00:00:77", "dev", "n0", "nud", "permanent");
     assertThat(rt.neighbours()).extracting(Object::toString)
         .contains("192.0.2.77 dev n0 lladdr 02:00:00:00:00:77 PERMANENT");
   }
