@@ -78,7 +78,12 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
     }
   }
 
-  /** The class's plan, made once and kept in the store of the class (or nested class) it describes. */
+  /**
+   * The class's plan, made once and kept in the store of the class (or nested class) it describes.
+   * JUnit 6 deprecates {@code getOrComputeIfAbsent} for {@code computeIfAbsent}, which JUnit 5.13
+   * and 5.14 lack; nsunit supports both lines, so it keeps the call that exists in both.
+   */
+  @SuppressWarnings("deprecation")
   private static NetworkPlan plan(ExtensionContext context) {
     Class<?> testClass = context.getRequiredTestClass();
     ExtensionContext owner = context;
