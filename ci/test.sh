@@ -4,7 +4,9 @@
 #   sudo ci/test.sh all        ci/lint-shell.sh (shellcheck over these scripts), then every test
 #                              of every module
 #   sudo ci/test.sh matrix     every test again: as root on JDK 25 with JUnit 6, then rootless as
-#                              an unprivileged user (ci/run-rootless.sh); .ci/run runs all and matrix
+#                              an unprivileged user (ci/run-rootless.sh), then a user's project
+#                              (examples/starter) from an empty local repository, as root and
+#                              rootless (ci/starter.sh); .ci/run runs all and matrix
 # The Testcontainers tests get a real, safe Docker engine (ci/docker-engine.sh): started here,
 # stopped when this script ends, on success and on failure. If no engine can be had, the
 # reason is printed and those tests disable themselves.
@@ -63,6 +65,10 @@ case "$what" in
     if [ "$status" = 0 ]; then
       echo "ci/test.sh matrix: rootless, as an unprivileged user, default JDK, JUnit 5"
       ci/run-rootless.sh || status=$?
+    fi
+    if [ "$status" = 0 ]; then
+      echo "ci/test.sh matrix: examples/starter, a user's project, from an empty local repository, as root and rootless"
+      ci/starter.sh || status=$?
     fi
     ;;
 esac

@@ -11,16 +11,22 @@ import java.util.Optional;
  * Capability probe: can this JVM create network namespaces? Creating one needs CAP_SYS_ADMIN;
  * configuring interfaces needs CAP_NET_ADMIN. Both are read from {@code CapEff} in
  * {@code /proc/self/status}, which is relative to the JVM's user namespace: a JVM started by the
- * rootless launcher {@code ci/nsunit-rootless} is uid 0 with every capability there, and counts.
+ * rootless launcher (published as {@code dev.nsunit:nsunit-rootless}) is uid 0 with every
+ * capability there, and counts.
  *
- * <p>When they are missing, the message names the launcher, and if the kernel would refuse the
- * launcher too (unprivileged user namespaces off by sysctl, or restricted by AppArmor as on
- * Ubuntu 24.04) it names that setting and how to change it.
+ * <p>When they are missing, the message names the POM block that runs the tests through the
+ * launcher (README, "Rootless") by its key element, Surefire's {@code <jvm>}, and if the kernel
+ * would refuse the launcher too (unprivileged user namespaces off by sysctl, or restricted by
+ * AppArmor as on Ubuntu 24.04) it names that setting and how to change it.
  */
 final class Privileges {
   private static final int CAP_NET_ADMIN = 12;
   private static final int CAP_SYS_ADMIN = 21;
   private static final Path PROC = Path.of("/proc");
+  /** What a user's POM needs to run its tests rootless; README "Rootless" has the whole block. */
+  static final String ROOTLESS_ADVICE = "add the rootless block from README \"Rootless\" to your pom.xml"
+      + " (it unpacks dev.nsunit:nsunit-rootless and sets Surefire's"
+      + " <jvm>${project.build.directory}/nsunit-rootless/bin/java</jvm>) and run mvn -Prootless test";
 
   private Privileges() {}
 
@@ -43,8 +49,8 @@ final class Privileges {
     String launcherHint = obstacles.isEmpty() ? ""
         : " The launcher cannot work on this machine yet: " + String.join("; ", obstacles) + ".";
     return Optional.of("nsunit needs CAP_SYS_ADMIN and CAP_NET_ADMIN to create network namespaces, but this JVM"
-        + " (uid " + uid(proc) + ") lacks " + lacking + ". Run the tests as root (e.g. sudo mvn test), or start the test JVM"
-        + " inside a user namespace with the rootless launcher ci/nsunit-rootless (see README, \"Rootless\")."
+        + " (uid " + uid(proc) + ") lacks " + lacking + ". Run the tests as root, or without root through nsunit's"
+        + " rootless launcher: " + ROOTLESS_ADVICE + "."
         + launcherHint
         + " To skip such tests instead of failing them, set " + NsunitProperties.MISSING_PRIVILEGES
         + "=abort.");
@@ -59,18 +65,18 @@ final class Privileges {
     // Debian/Ubuntu's own switch, absent on kernels without their patch.
     if ("0".equals(read(proc.resolve("sys/kernel/unprivileged_userns_clone")))) {
       obstacles.add("unprivileged user namespaces are off (sysctl kernel.unprivileged_userns_clone = 0);"
-          + " turn them on with: sudo sysctl -w kernel.unprivileged_userns_clone=1");
+          + " turn them on, as root, with: sysctl -w kernel.unprivileged_userns_clone=1");
     }
     if ("0".equals(read(proc.resolve("sys/user/max_user_namespaces")))) {
       obstacles.add("user namespaces are limited to none (sysctl user.max_user_namespaces = 0);"
-          + " allow them with: sudo sysctl -w user.max_user_namespaces=15000");
+          + " allow them, as root, with: sysctl -w user.max_user_namespaces=15000");
     }
     // Ubuntu 24.04 and later: unprivileged user namespaces get no capabilities unless an
     // AppArmor profile grants "userns".
     if ("1".equals(read(proc.resolve("sys/kernel/apparmor_restrict_unprivileged_userns")))) {
       obstacles.add("AppArmor restricts unprivileged user namespaces (Ubuntu 24.04 and later,"
-          + " sysctl kernel.apparmor_restrict_unprivileged_userns = 1); lift it with:"
-          + " sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0,"
+          + " sysctl kernel.apparmor_restrict_unprivileged_userns = 1); lift it, as root, with:"
+          + " sysctl -w kernel.apparmor_restrict_unprivileged_userns=0,"
           + " or load an AppArmor profile that allows userns for the launcher");
     }
     return obstacles;

@@ -63,9 +63,10 @@ class MissingPrivilegesTests {
     String out = Shell.run("setpriv", "--bounding-set", "-sys_admin,-net_admin", "--inh-caps", "-all",
         java, "-cp", System.getProperty("java.class.path"), MissingPrivilegesTests.class.getName());
     String expected = "nsunit needs CAP_SYS_ADMIN and CAP_NET_ADMIN to create network namespaces, but this JVM"
-        + " (uid 0) lacks CAP_SYS_ADMIN and CAP_NET_ADMIN. Run the tests as root (e.g. sudo mvn test), or start the test JVM inside a"
-        + " user namespace with the rootless launcher ci/nsunit-rootless (see README, \"Rootless\"). To skip such"
-        + " tests instead of failing them, set nsunit.privileges.missing=abort.";
+        + " (uid 0) lacks CAP_SYS_ADMIN and CAP_NET_ADMIN. Run the tests as root, or without root through nsunit's"
+        + " rootless launcher: add the rootless block from README \"Rootless\" to your pom.xml (it unpacks"
+        + " dev.nsunit:nsunit-rootless and sets Surefire's <jvm>${project.build.directory}/nsunit-rootless/bin/java</jvm>)"
+        + " and run mvn -Prootless test. To skip such tests instead of failing them, set nsunit.privileges.missing=abort.";
     assertThat(out.lines()).containsExactly(
         "host|SUCCESSFUL|",
         "fail|FAILED|ExtensionConfigurationException|" + expected,

@@ -26,9 +26,10 @@ class PrivilegesTests {
   private static final String ALL_CAPS = "000001ffffffffff";
   private static final String NO_CAPS = "0000000000000000";
   private static final String LAUNCHER_ADVICE = "nsunit needs CAP_SYS_ADMIN and CAP_NET_ADMIN to create network"
-      + " namespaces, but this JVM (uid 1000) lacks CAP_SYS_ADMIN and CAP_NET_ADMIN. Run the tests as root"
-      + " (e.g. sudo mvn test), or start the test JVM inside a user namespace with the rootless launcher"
-      + " ci/nsunit-rootless (see README, \"Rootless\").";
+      + " namespaces, but this JVM (uid 1000) lacks CAP_SYS_ADMIN and CAP_NET_ADMIN. Run the tests as root,"
+      + " or without root through nsunit's rootless launcher: add the rootless block from README \"Rootless\""
+      + " to your pom.xml (it unpacks dev.nsunit:nsunit-rootless and sets Surefire's"
+      + " <jvm>${project.build.directory}/nsunit-rootless/bin/java</jvm>) and run mvn -Prootless test.";
   private static final String SKIP_ADVICE = " To skip such tests instead of failing them, set"
       + " nsunit.privileges.missing=abort.";
 
@@ -65,8 +66,8 @@ class PrivilegesTests {
 
     assertThat(Privileges.missing(proc)).contains(LAUNCHER_ADVICE
         + " The launcher cannot work on this machine yet: unprivileged user namespaces are off"
-        + " (sysctl kernel.unprivileged_userns_clone = 0); turn them on with:"
-        + " sudo sysctl -w kernel.unprivileged_userns_clone=1." + SKIP_ADVICE);
+        + " (sysctl kernel.unprivileged_userns_clone = 0); turn them on, as root, with:"
+        + " sysctl -w kernel.unprivileged_userns_clone=1." + SKIP_ADVICE);
   }
 
   @Test
@@ -76,7 +77,7 @@ class PrivilegesTests {
 
     assertThat(Privileges.userNamespaceObstacles(proc)).containsExactly(
         "user namespaces are limited to none (sysctl user.max_user_namespaces = 0);"
-            + " allow them with: sudo sysctl -w user.max_user_namespaces=15000");
+            + " allow them, as root, with: sysctl -w user.max_user_namespaces=15000");
   }
 
   @Test
@@ -88,7 +89,7 @@ class PrivilegesTests {
     assertThat(Privileges.missing(proc)).hasValueSatisfying(m -> assertThat(m)
         .contains("AppArmor restricts unprivileged user namespaces (Ubuntu 24.04 and later,"
             + " sysctl kernel.apparmor_restrict_unprivileged_userns = 1)")
-        .contains("sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0")
+        .contains("as root, with: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0")
         .doesNotContain("unprivileged_userns_clone"));
   }
 
@@ -113,14 +114,14 @@ class PrivilegesTests {
   @Test
   void aJvmStartedByTheLauncherSeesNoObstacleOnTheRealKernel() throws IOException {
     // Only a launched JVM proves the kernel allowed an unprivileged user namespace.
-    assumeTrue(Rootless.active(), "runs only under ci/nsunit-rootless");
+    assumeTrue(Rootless.active(), "runs only under the rootless launcher");
 
     assertThat(Privileges.userNamespaceObstacles(Path.of("/proc"))).isEmpty();
     assertThat(Privileges.missing()).isEmpty();
   }
 
   @Test
-  void aPlainNonRootJvmFailsATestThatNeedsANamespaceWithTheMessageNamingTheLauncher() throws IOException {
+  void aPlainNonRootJvmFailsATestThatNeedsANamespaceWithTheMessageNamingTheRootlessBlock() throws IOException {
     int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     assumeTrue(uid != 0 && !Rootless.active(),
         "runs only in a non-root JVM started without the launcher (ci/run-rootless.sh runs it so)");
@@ -129,7 +130,8 @@ class PrivilegesTests {
         .execute().testEvents().assertThatEvents().haveExactly(1, event(finishedWithFailure(
             instanceOf(ExtensionConfigurationException.class),
             message(m -> m.startsWith("nsunit needs CAP_SYS_ADMIN and CAP_NET_ADMIN")
-                && m.contains("(uid " + uid + ")") && m.contains("rootless launcher ci/nsunit-rootless")))));
+                && m.contains("(uid " + uid + ")") && m.contains("add the rootless block from README")
+                && m.contains("<jvm>${project.build.directory}/nsunit-rootless/bin/java</jvm>")))));
   }
 
   private void status(int uid, String capEff) throws IOException {
