@@ -1,15 +1,24 @@
 package dev.nsunit.internal.ns;
 
+import dev.nsunit.internal.netlink.BridgePortRequest;
+import dev.nsunit.internal.netlink.Ipv4DevConfRequest;
 import dev.nsunit.internal.netlink.LinkRequest;
+import dev.nsunit.internal.netlink.NetlinkException;
+import dev.nsunit.internal.netlink.RejectRouteRequest;
 import dev.nsunit.internal.netlink.RouteRequest;
 import dev.nsunit.internal.netlink.Rtnetlink;
+import dev.nsunit.internal.netlink.RuleRequest;
 import dev.nsunit.model.InetAddresses;
 import dev.nsunit.model.IpPrefix;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import jnr.constants.platform.Errno;
 
 /**
  * The hermetic "Docker host": one namespace per JVM, created on first use, that holds the
@@ -17,13 +26,44 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the same addresses (172.17.0.0/16, first endpoint .2) work on every machine and in parallel
  * JVMs, and no packet can leave through a real NIC.
  *
+ * <p><b>No way out, and no silent drops.</b> The lab routes nothing: a rule refuses every packet
+ * that arrives from a bridge for anything but the lab host's own addresses, with an ICMP
+ * "administratively prohibited", so an endpoint's connect or name lookup to anywhere off the lab
+ * (the internet, the machine's nameserver, another bridge's subnet) fails at once with
+ * EHOSTUNREACH ("No route to host") instead of timing out. The lab's own main table has
+ * {@code unreachable default} routes for IPv4 and IPv6, so traffic the lab host sends itself
+ * fails the same way. For the ICMP to be sent at all the bridges have IPv4 forwarding on, and
+ * the lab's per-destination ICMP rate limits are off ({@code net.ipv4.icmp_ratelimit=0},
+ * {@code net.ipv6.icmp.ratelimit=0}, where {@code /proc/sys} is writable). One limit remains, as
+ * it is host-wide and nsunit never changes the host: the kernel sends at most 5 such errors in a
+ * burst to one endpoint address, then one a second ({@code net.ipv4.route.error_burst} and
+ * {@code error_cost}); past that a packet is dropped and the sender times out.
+ *
+ * <p><b>Stable MACs.</b> Each bridge gets a fixed MAC at creation, as Docker gives docker0 one
+ * (02:42 followed by the gateway's IPv4 address; no endpoint can have it, since the pool never
+ * hands out the gateway): a bridge without one takes the lowest MAC of its ports, which changes
+ * as endpoints come and go, and endpoints would keep sending to a gateway MAC that no longer
+ * exists. Lab-side veths get a random MAC from the kernel when created, which never changes.
+ *
+ * <p><b>Ended endpoints.</b> {@link Attachment#close()} cuts the endpoint's port off the bridge at
+ * once (disabled, its learned addresses flushed), then drops the namespace, which the kernel
+ * tears down lazily. The address (and the MAC derived from it) is handed out again only once the
+ * old port is gone; see {@link AddressPool}. One consequence of the cut-off: a TCP connection
+ * closed after it (by a process the close kills, or a leaked socket closed later) cannot have its
+ * FIN acknowledged, and the orphaned socket keeps the namespace, and so the address, for as long
+ * as the kernel retransmits it ({@code net.ipv4.tcp_orphan_retries}: about 100 s by default).
+ *
  * <p>The lab is held by file descriptors only: it disappears, with every bridge and veth in it,
  * when the JVM exits, however it exits.
  */
 public final class Lab {
+  /** The preference of the rule that refuses everything the lab would otherwise route. */
+  public static final int NO_ROUTING_RULE_PRIORITY = 100;
+
   private static final Object INIT = new Object();
   private static volatile Lab instance;
   private static final AtomicInteger VETHS = new AtomicInteger();
+  private static final int ENODEV = Errno.ENODEV.intValue();
 
   private final Netns netns;
   private final Map<IpPrefix, Bridge> bridges = new HashMap<>();
@@ -39,12 +79,49 @@ public final class Lab {
       synchronized (INIT) {
         lab = instance;
         if (lab == null) {
-          lab = new Lab(Netns.create("lab host"));
+          lab = create();
           instance = lab;
         }
       }
     }
     return lab;
+  }
+
+  private static Lab create() {
+    Netns netns = Netns.create("lab host");
+    try {
+      Rtnetlink rt = netns.rtnetlink();
+      RuleRequest.prohibit(false).iif("lo").not().priority(NO_ROUTING_RULE_PRIORITY).sendOn(rt);
+      RejectRouteRequest.unreachable(IpPrefix.parse("0.0.0.0/0")).sendOn(rt);
+      try {
+        RejectRouteRequest.unreachable(IpPrefix.parse("::/0")).sendOn(rt);
+      } catch (NetlinkException e) {
+        // a kernel booted with ipv6.disable=1 has no IPv6 tables: nothing to route there anyway
+      }
+      netns.call(() -> {
+        // best effort: a read-only /proc/sys (a container without --privileged) keeps the
+        // default limit, one error a second per endpoint on top of the kernel's own
+        writeSysctl("net/ipv4/icmp_ratelimit", "0");
+        writeSysctl("net/ipv6/icmp/ratelimit", "0");
+        return null;
+      });
+      return new Lab(netns);
+    } catch (Exception e) {
+      netns.close();
+      if (e instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException("configuring the lab host failed", e);
+    }
+  }
+
+  /** Writes a sysctl of the calling thread's network namespace, if it exists and may be written. */
+  private static void writeSysctl(String name, String value) {
+    try {
+      Files.writeString(Path.of("/proc/sys").resolve(name), value);
+    } catch (IOException | SecurityException e) {
+      // read-only /proc/sys, or no IPv6: the lab works without it
+    }
   }
 
   /** The JVM's lab host if something created it already; never creates it (for leak checks). */
@@ -57,7 +134,7 @@ public final class Lab {
     return netns;
   }
 
-  /** A bridge of the lab: its name, subnet, gateway address and endpoints' address pool. */
+  /** A bridge of the lab: its name, subnet, gateway address, MAC and endpoints' address pool. */
   public static final class Bridge {
     private final String name;
     private final int index;
@@ -65,12 +142,12 @@ public final class Lab {
     private final InetAddress gateway;
     private final AddressPool pool;
 
-    Bridge(String name, int index, IpPrefix subnet, InetAddress gateway) {
+    Bridge(String name, int index, IpPrefix subnet, InetAddress gateway, AddressPool pool) {
       this.name = name;
       this.index = index;
       this.subnet = subnet;
       this.gateway = gateway;
-      this.pool = new AddressPool(subnet, gateway);
+      this.pool = pool;
     }
 
     /** The bridge's interface name in the lab, e.g. {@code nsunit0}. */
@@ -87,11 +164,17 @@ public final class Lab {
     public InetAddress gateway() {
       return gateway;
     }
+
+    /** The bridge's fixed MAC: 02:42 and the gateway's address, e.g. 02:42:ac:11:00:01. */
+    public String mac() {
+      return dockerMac(gateway);
+    }
   }
 
   /**
-   * The bridge for {@code subnet}, created on first use with {@code gateway} as its address.
-   * Equivalent to: {@code ip link add nsunitN type bridge; ip addr add GW/LEN dev nsunitN; ip link set nsunitN up}.
+   * The bridge for {@code subnet}, created on first use with {@code gateway} as its address and a
+   * fixed MAC. Equivalent to: {@code ip link add nsunitN address 02:42:GW type bridge; ip addr add
+   * GW/LEN dev nsunitN; ip link set nsunitN up; sysctl -w net.ipv4.conf.nsunitN.forwarding=1}.
    *
    * @throws IllegalArgumentException if the subnet's bridge exists with another gateway, or the
    *     subnet overlaps another bridge's
@@ -114,27 +197,37 @@ public final class Lab {
     }
     String name = "nsunit" + bridges.size();
     Rtnetlink rt = netns.rtnetlink();
-    rt.add(LinkRequest.bridge(name).up());
+    rt.add(LinkRequest.bridge(name).mac(dockerMac(gateway)).up());
     int index = rt.indexOf(name);
     rt.addAddress(index, new IpPrefix(gateway, subnet.length()));
-    Bridge bridge = new Bridge(name, index, subnet, gateway);
+    // forwarding only lets the lab answer refused packets with an ICMP error; the rule routes nothing
+    Ipv4DevConfRequest.forwarding(index, true).sendOn(rt);
+    Bridge bridge = new Bridge(name, index, subnet, gateway,
+        new AddressPool(subnet, gateway, name, veth -> rt.link(veth).isPresent()));
     bridges.put(subnet, bridge);
     return bridge;
   }
 
   /** An endpoint attached to a bridge, with the address it holds until {@link #close()}. */
   public static final class Attachment implements AutoCloseable {
+    private final Netns lab;
     private final Netns endpoint;
+    private final String endpointName;
     private final Bridge bridge;
     private final InetAddress address;
     private final String labVeth;
+    private final int labVethIndex;
     private boolean closed;
 
-    Attachment(Netns endpoint, Bridge bridge, InetAddress address, String labVeth) {
+    Attachment(Netns lab, Netns endpoint, String endpointName, Bridge bridge, InetAddress address, String labVeth,
+        int labVethIndex) {
+      this.lab = lab;
       this.endpoint = endpoint;
+      this.endpointName = endpointName;
       this.bridge = bridge;
       this.address = address;
       this.labVeth = labVeth;
+      this.labVethIndex = labVethIndex;
     }
 
     /** The endpoint's namespace. */
@@ -158,8 +251,10 @@ public final class Lab {
     }
 
     /**
-     * Closes the endpoint's namespace (the kernel then deletes the veth pair, asynchronously) and
-     * returns its address to the pool. Idempotent.
+     * Ends the endpoint: cuts its port off the bridge (no frame reaches it or leaves it from now
+     * on), closes its namespace (the kernel then deletes the veth pair, asynchronously) and
+     * returns its address to the pool, which hands it out again once the port is gone.
+     * Idempotent.
      */
     @Override
     public synchronized void close() {
@@ -167,10 +262,24 @@ public final class Lab {
         return;
       }
       closed = true;
-      try {
-        endpoint.close();
-      } finally {
-        bridge.pool.release(address);
+      FailureCollector failures = new FailureCollector();
+      failures.run(() -> cutOff(lab, labVethIndex));
+      failures.run(endpoint::close);
+      bridge.pool.release(address, endpointName, labVeth, endpoint.id().cookie());
+      failures.throwIfAny();
+    }
+  }
+
+  /**
+   * Disables the lab-side port {@code index} and flushes what the bridge learned on it: one
+   * request that waits for no RCU grace period. A port that is already gone needs nothing.
+   */
+  private static void cutOff(Netns lab, int index) {
+    try {
+      BridgePortRequest.disable(index).sendOn(lab.rtnetlink());
+    } catch (NetlinkException e) {
+      if (e.errno() != ENODEV) {
+        throw e;
       }
     }
   }
@@ -190,11 +299,12 @@ public final class Lab {
       address = bridge.pool.allocate(endpointName);
     }
     Netns endpoint = null;
+    String labVeth = "nsuv" + Integer.toHexString(VETHS.incrementAndGet());
     try {
       endpoint = Netns.create("endpoint " + endpointName);
-      String labVeth = "nsuv" + Integer.toHexString(VETHS.incrementAndGet());
-      netns.rtnetlink().add(LinkRequest.veth(labVeth, "eth0", endpoint.fd())
-          .master(bridge.index).mtu(mtu).up());
+      Rtnetlink labRt = netns.rtnetlink();
+      labRt.add(LinkRequest.veth(labVeth, "eth0", endpoint.fd()).master(bridge.index).mtu(mtu).up());
+      int labVethIndex = labRt.indexOf(labVeth);
       Rtnetlink inside = endpoint.rtnetlink();
       int eth0 = inside.indexOf("eth0");
       inside.setMac(eth0, dockerMac(address));
@@ -202,12 +312,14 @@ public final class Lab {
           .addAddress(eth0, new IpPrefix(address, bridge.subnet.length()))
           .setUp(eth0)
           .addRoute(RouteRequest.defaultVia(bridge.gateway)));
-      return new Attachment(endpoint, bridge, address, labVeth);
+      return new Attachment(netns, endpoint, endpointName, bridge, address, labVeth, labVethIndex);
     } catch (RuntimeException e) {
+      long cookie = -1;
       if (endpoint != null) {
+        cookie = endpoint.id().cookie();
         endpoint.close(); // takes the veth pair with it
       }
-      bridge.pool.release(address);
+      bridge.pool.release(address, endpointName, labVeth, cookie);
       throw e;
     }
   }
