@@ -92,28 +92,48 @@ final class ModeAnnotations {
       throw new ExtensionConfigurationException("@BridgeNetwork(subnet = \"" + b.subnet() + "\") on " + where
           + " is not a network address: host bits are set. Use \"" + new IpPrefix(subnet.network(), subnet.length()) + "\".");
     }
+    List<SpecialPurposeRanges.Range> special = SpecialPurposeRanges.overlapping(subnet);
+    if (!special.isEmpty()) {
+      int more = special.size() - 1;
+      throw new ExtensionConfigurationException("@BridgeNetwork(subnet = \"" + b.subnet() + "\") on " + where
+          + " overlaps " + special.get(0)
+          + (more == 0 ? "" : ", and " + more + " more special-purpose range" + (more == 1 ? "" : "s"))
+          + ", which a bridge network cannot use: addresses there mean something special to every host and router."
+          + " Use a private range instead, e.g. \"" + SpecialPurposeRanges.privateAlternative(subnet.length()) + "\".");
+    }
     if (subnet.length() > 30) {
       throw new ExtensionConfigurationException("@BridgeNetwork(subnet = \"" + b.subnet() + "\") on " + where
           + " has no room for a gateway and an endpoint; use a prefix of /30 or shorter.");
     }
-    InetAddress gateway = b.gateway().isEmpty() ? subnet.offset(1) : parseHost(b.gateway(), "gateway", subnet, where);
+    InetAddress gateway = b.gateway().isEmpty() ? subnet.offset(1)
+        : parseHost(b.gateway(), "gateway", subnet, where, "", subnet.offset(1));
     if (b.mtu() < 68 || b.mtu() > 65535) {
       throw new ExtensionConfigurationException("@BridgeNetwork(mtu = " + b.mtu() + ") on " + where
           + " is outside 68..65535, the MTUs a veth accepts; Docker's default is 1500.");
     }
     Optional<InetAddress> address = Optional.empty();
     if (!b.address().isEmpty()) {
-      InetAddress fixed = parseHost(b.address(), "address", subnet, where);
+      // the example must pass every check here: a host address, and not the gateway
+      InetAddress example = subnet.offset(1).equals(gateway) ? subnet.offset(2) : subnet.offset(1);
+      InetAddress fixed = parseHost(b.address(), "address", subnet, where, " that is not the gateway", example);
       if (fixed.equals(gateway)) {
         throw new ExtensionConfigurationException("@BridgeNetwork(address = \"" + b.address() + "\") on " + where
-            + " is the gateway's address; pick another host of " + subnet + ".");
+            + " is the gateway's address; pick another host of " + subnet + ", e.g. " + InetAddresses.format(example)
+            + ".");
       }
       address = Optional.of(fixed);
     }
     return new Mode.Bridge(element, subnet, gateway, b.mtu(), address);
   }
 
-  private static InetAddress parseHost(String text, String attribute, IpPrefix subnet, String where) {
+  /**
+   * Parses a host address of {@code subnet}.
+   *
+   * @param rule what else the address must be, as a relative clause for messages (or "")
+   * @param example an address that satisfies every rule, for messages
+   */
+  private static InetAddress parseHost(String text, String attribute, IpPrefix subnet, String where, String rule,
+      InetAddress example) {
     InetAddress a;
     try {
       a = InetAddresses.parse(text);
@@ -123,13 +143,13 @@ final class ModeAnnotations {
     }
     if (a instanceof Inet6Address || !subnet.contains(a)) {
       throw new ExtensionConfigurationException("@BridgeNetwork(" + attribute + " = \"" + text + "\") on " + where
-          + " lies outside the subnet " + subnet + "; pick a host address inside it, e.g. "
-          + InetAddresses.format(subnet.offset(1)) + ".");
+          + " lies outside the subnet " + subnet + "; pick a host address inside it" + rule + ", e.g. "
+          + InetAddresses.format(example) + ".");
     }
     if (a.equals(subnet.network()) || a.equals(subnet.broadcast())) {
       throw new ExtensionConfigurationException("@BridgeNetwork(" + attribute + " = \"" + text + "\") on " + where
-          + " is the network or broadcast address of " + subnet + "; pick a host address, e.g. "
-          + InetAddresses.format(subnet.offset(1)) + ".");
+          + " is the network or broadcast address of " + subnet + "; pick a host address" + rule + ", e.g. "
+          + InetAddresses.format(example) + ".");
     }
     return a;
   }

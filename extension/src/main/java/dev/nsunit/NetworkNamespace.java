@@ -111,7 +111,18 @@ public final class NetworkNamespace implements AutoCloseable {
     return new NetworkNamespace(translate(Netns::host), "host");
   }
 
-  /** Opens the namespace a file names: {@code /proc/<pid>/ns/net}, {@code /run/netns/<name>}. */
+  /**
+   * Opens the namespace a file names: {@code /proc/<pid>/ns/net}, {@code /run/netns/<name>}.
+   * The file is checked before it is joined, and never waited on: a FIFO, a device or a directory
+   * is refused at once, as is another kind of namespace.
+   *
+   * @throws KernelException if the kernel refuses to open {@code path}, e.g. {@code ENOENT} when
+   *     it does not exist
+   * @throws IllegalArgumentException if {@code path} is not a network namespace file, naming the
+   *     path and what it is instead: {@code "/etc/passwd is not a network namespace file: it is a
+   *     regular file; ..."}, {@code "/proc/self/ns/mnt is a mount namespace, not a network
+   *     namespace; ..."}
+   */
   public static NetworkNamespace open(Path path) {
     return open(path, path.toString());
   }
@@ -119,8 +130,9 @@ public final class NetworkNamespace implements AutoCloseable {
   /**
    * Like {@link #open(Path)}, with a name used in messages, e.g. {@code "container redis"}.
    *
-   * @throws KernelException if {@code path} does not exist ({@code ENOENT}) or is not a network
-   *     namespace ({@code EINVAL})
+   * @throws KernelException if the kernel refuses to open {@code path}, e.g. {@code ENOENT} when
+   *     it does not exist
+   * @throws IllegalArgumentException if {@code path} is not a network namespace file
    */
   public static NetworkNamespace open(Path path, String name) {
     return new NetworkNamespace(translate(() -> Netns.open(path, name)), name);

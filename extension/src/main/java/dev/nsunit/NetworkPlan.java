@@ -5,19 +5,24 @@ import static dev.nsunit.ModeAnnotations.modeOf;
 
 import dev.nsunit.model.InetAddresses;
 import dev.nsunit.model.IpPrefix;
+import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
+import java.lang.reflect.Member;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.platform.commons.support.HierarchyTraversalMode;
 import org.junit.platform.commons.support.ReflectionSupport;
@@ -65,7 +70,8 @@ record NetworkPlan(List<Endpoint> endpoints, Map<String, ExternalField> external
 
   /**
    * Reads and validates everything {@code testClass} declares: endpoints, sharing references and
-   * cycles, fixed addresses, pool sizes, and every test method's mode.
+   * cycles (also through {@code @Nested} classes), subnets that overlap or disagree on their
+   * gateway, fixed addresses, pool sizes, and every test method's mode.
    *
    * @throws ExtensionConfigurationException naming the element, the rule and the fix
    */
@@ -101,11 +107,11 @@ record NetworkPlan(List<Endpoint> endpoints, Map<String, ExternalField> external
     // reflection order is unspecified; messages and creation order must not be
     List<Endpoint> byName = endpoints.values().stream().sorted(Comparator.comparing(Endpoint::name))
         .collect(Collectors.toList());
-    Targets targets = new Targets(endpoints, externals, otherFields, byName);
+    Targets targets = new Targets(testClass, endpoints, externals, otherFields, byName);
 
     for (Endpoint e : byName) {
       if (e.mode() instanceof Mode.Shared) {
-        Endpoint target = targets.check((Mode.Shared) e.mode()).orElse(null);
+        Endpoint target = targets.check((Mode.Shared) e.mode(), e.name()).orElse(null);
         if (target != null && e.isStatic() && !target.isStatic()) {
           throw new ExtensionConfigurationException("@SharedNetworkWith(\"" + target.name() + "\") on " + e.mode().where()
               + " is static but names the per-test endpoint " + describe(target.field())
@@ -133,9 +139,10 @@ record NetworkPlan(List<Endpoint> endpoints, Map<String, ExternalField> external
     }
     for (Mode mode : testModes) {
       if (mode instanceof Mode.Shared shared) {
-        targets.check(shared);
+        targets.check(shared, null);
       }
     }
+    checkSubnets(bridges(byName, testModes));
     checkAddresses(byName, testModes);
     return new NetworkPlan(creationOrder, externals, classMode, methodModes);
   }
@@ -159,11 +166,15 @@ record NetworkPlan(List<Endpoint> endpoints, Map<String, ExternalField> external
   }
 
   /** What a {@code @SharedNetworkWith} name can refer to, for checking it. */
-  private record Targets(Map<String, Endpoint> endpoints, Map<String, ExternalField> externals,
+  private record Targets(Class<?> testClass, Map<String, Endpoint> endpoints, Map<String, ExternalField> externals,
       Map<String, Field> otherFields, List<Endpoint> declared) {
 
-    /** The endpoint {@code shared} names; empty if it names an external field instead. */
-    Optional<Endpoint> check(Mode.Shared shared) {
+    /**
+     * The endpoint {@code shared} names; empty if it names an external field instead.
+     *
+     * @param sharer the name of the endpoint that shares, or null for a test's mode
+     */
+    Optional<Endpoint> check(Mode.Shared shared, String sharer) {
       String name = shared.endpoint();
       Endpoint target = endpoints.get(name);
       if (target != null) {
@@ -181,10 +192,147 @@ record NetworkPlan(List<Endpoint> endpoints, Map<String, ExternalField> external
             + " dev.nsunit:nsunit-testcontainers (same version as nsunit-extension); for an endpoint of your own,"
             + " declare it as a NetworkNamespace field with a mode annotation.");
       }
+      Optional<Endpoint> nested = nestedEndpoint(testClass, name);
+      if (nested.isPresent()) {
+        throw nestedTarget(shared, sharer, nested.get());
+      }
       throw new ExtensionConfigurationException("@SharedNetworkWith(\"" + name + "\") on " + shared.where()
           + " names no endpoint; declared endpoints: " + declared.stream().map(Endpoint::name).collect(Collectors.toList())
           + ". Declare a NetworkNamespace field called " + name + " with a mode annotation, or fix the name.");
     }
+  }
+
+  /**
+   * The failure for a name that only an endpoint of a {@code @Nested} class declares: a cycle if
+   * following the names from there leads back to {@code sharer}, the same message a cycle within
+   * one class gets; otherwise that the enclosing class cannot see it.
+   */
+  private static ExtensionConfigurationException nestedTarget(Mode.Shared shared, String sharer, Endpoint target) {
+    if (sharer != null) {
+      List<String> path = new ArrayList<>(List.of(sharer));
+      Set<Field> seen = new HashSet<>();
+      Endpoint e = target;
+      // each name resolved as the class declaring the previous endpoint sees it
+      while (e != null && seen.add(e.field())) {
+        path.add(e.name());
+        if (!(e.mode() instanceof Mode.Shared next)) {
+          break;
+        }
+        if (next.endpoint().equals(sharer)) {
+          path.add(sharer);
+          return cycle(path);
+        }
+        e = visibleFrom(e.field().getDeclaringClass(), next.endpoint()).orElse(null);
+      }
+    }
+    Class<?> owner = target.field().getDeclaringClass();
+    Class<?> testClass = declaringClass(shared);
+    String what = shared.declaredOn() instanceof Field f ? f.getName()
+        : shared.declaredOn() instanceof Method m ? m.getName() + "()" : "the annotation";
+    return new ExtensionConfigurationException("@SharedNetworkWith(\"" + target.name() + "\") on " + shared.where()
+        + " names " + describe(target.field()) + ", an endpoint of the @Nested class " + owner.getSimpleName()
+        + ", which " + testClass.getSimpleName() + " cannot see: an enclosing class's endpoints are built before its"
+        + " nested classes' exist. Declare " + target.name() + " in " + testClass.getSimpleName() + ", or move "
+        + what + " into " + owner.getSimpleName() + ".");
+  }
+
+  /** The class whose annotation {@code mode} is, or whose field or method carries it. */
+  private static Class<?> declaringClass(Mode mode) {
+    AnnotatedElement e = mode.declaredOn();
+    return e instanceof Class<?> c ? c : ((Member) e).getDeclaringClass();
+  }
+
+  private static ExtensionConfigurationException cycle(List<String> path) {
+    return new ExtensionConfigurationException("@SharedNetworkWith forms a cycle: " + String.join(" -> ", path)
+        + "; someone must own a namespace. Give one endpoint of the cycle its own mode (@NoNetwork or @BridgeNetwork).");
+  }
+
+  /** The endpoint called {@code name} as code in {@code c} sees it: its own, a superclass's or an enclosing class's. */
+  private static Optional<Endpoint> visibleFrom(Class<?> c, String name) {
+    for (Class<?> k : scope(c)) {
+      for (Field f : ReflectionSupport.findFields(k, f -> f.getName().equals(name), HierarchyTraversalMode.TOP_DOWN)) {
+        Optional<Mode> mode = modeOf(f);
+        if (mode.isPresent()) {
+          return Optional.of(new Endpoint(name, f, mode.get()));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The endpoint called {@code name} in the {@code @Nested} classes of {@code c}, the shallowest first. */
+  private static Optional<Endpoint> nestedEndpoint(Class<?> c, String name) {
+    List<Class<?>> level = List.of(c);
+    while (!level.isEmpty()) {
+      List<Class<?>> next = new ArrayList<>();
+      for (Class<?> k : level) {
+        next.addAll(ReflectionSupport.findNestedClasses(k,
+            n -> !Modifier.isStatic(n.getModifiers()) && n.isAnnotationPresent(Nested.class)));
+      }
+      next.sort(Comparator.comparing(Class::getName));
+      for (Class<?> n : next) {
+        for (Field f : ReflectionSupport.findFields(n, f -> f.getName().equals(name), HierarchyTraversalMode.TOP_DOWN)) {
+          Optional<Mode> mode = modeOf(f);
+          if (mode.isPresent() && f.getDeclaringClass() == n) {
+            return Optional.of(new Endpoint(name, f, mode.get()));
+          }
+        }
+      }
+      level = next;
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Subnets of one class must be able to live in one lab: the same subnet is one bridge with one
+   * gateway, and different subnets must not overlap. Checked over every {@code @BridgeNetwork}
+   * of the class, alive together or not, since a bridge outlives its endpoints; in a fixed order,
+   * so that the message does not depend on the order the tests run in.
+   */
+  private static void checkSubnets(List<Mode.Bridge> bridges) {
+    List<Mode.Bridge> sorted = new ArrayList<>(bridges);
+    sorted.sort(Comparator.comparing((Mode.Bridge b) -> Integer.toUnsignedLong(ipv4(b.subnet())))
+        .thenComparingInt(b -> b.subnet().length()).thenComparing(Mode::where));
+    for (int i = 0; i < sorted.size(); i++) {
+      Mode.Bridge a = sorted.get(i);
+      for (int j = i + 1; j < sorted.size(); j++) {
+        Mode.Bridge b = sorted.get(j);
+        if (a.subnet().equals(b.subnet())) {
+          if (!a.gateway().equals(b.gateway())) {
+            throw new ExtensionConfigurationException("@BridgeNetwork(subnet = \"" + a.subnet() + "\") on " + a.where()
+                + " has gateway " + InetAddresses.format(a.gateway()) + ", but on " + b.where() + " gateway "
+                + InetAddresses.format(b.gateway()) + "; one subnet is one bridge, and a bridge has one address."
+                + " Give both the same gateway.");
+          }
+        } else if (SpecialPurposeRanges.overlap(a.subnet(), b.subnet())) {
+          throw new ExtensionConfigurationException("@BridgeNetwork(subnet = \"" + a.subnet() + "\") on " + a.where()
+              + " overlaps @BridgeNetwork(subnet = \"" + b.subnet() + "\") on " + b.where() + "; each subnet is a"
+              + " bridge of its own, and two bridges cannot share addresses (Docker refuses overlapping networks too)."
+              + " Use the same subnet for both, or subnets that do not overlap.");
+        }
+      }
+    }
+  }
+
+  private static int ipv4(IpPrefix prefix) {
+    byte[] b = prefix.network().getAddress();
+    return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+  }
+
+  /** Every {@code @BridgeNetwork} of the class: its endpoints' and its tests'. */
+  private static List<Mode.Bridge> bridges(List<Endpoint> endpoints, List<Mode> testModes) {
+    List<Mode.Bridge> bridges = new ArrayList<>();
+    for (Endpoint e : endpoints) {
+      if (e.mode() instanceof Mode.Bridge b) {
+        bridges.add(b);
+      }
+    }
+    for (Mode m : testModes) {
+      if (m instanceof Mode.Bridge b) {
+        bridges.add(b);
+      }
+    }
+    return bridges;
   }
 
   private static void checkAddresses(List<Endpoint> endpoints, List<Mode> testModes) {
@@ -247,8 +395,7 @@ record NetworkPlan(List<Endpoint> endpoints, Map<String, ExternalField> external
     }
     path.add(e.name());
     if (state != null) {
-      throw new ExtensionConfigurationException("@SharedNetworkWith forms a cycle: " + String.join(" -> ", path)
-          + "; someone must own a namespace. Give one endpoint of the cycle its own mode (@NoNetwork or @BridgeNetwork).");
+      throw cycle(path);
     }
     done.put(e.name(), false);
     if (e.mode() instanceof Mode.Shared) {

@@ -1,11 +1,16 @@
 package dev.nsunit;
 
+import dev.nsunit.internal.libc.Libc;
+import dev.nsunit.internal.libc.NativeCallException;
+import dev.nsunit.internal.libc.ResourceLimit;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import jnr.constants.platform.Errno;
 
 /**
  * Capability probe: can this JVM create network namespaces? Creating one needs CAP_SYS_ADMIN;
@@ -30,7 +35,13 @@ final class Privileges {
 
   private Privileges() {}
 
-  /** A description of what is missing and how to get it, or empty when all is well. */
+  /**
+   * A description of what is missing and how to get it, or empty when all is well.
+   *
+   * @throws KernelException if the capabilities cannot be read at all, e.g. with {@code EMFILE}
+   *     when the JVM has no free descriptor: a failure whatever the missing-privileges policy
+   *     says, since skipping would hide it
+   */
   static Optional<String> missing() {
     return missing(PROC);
   }
@@ -82,17 +93,63 @@ final class Privileges {
     return obstacles;
   }
 
+  /**
+   * {@code CapEff} of {@code proc/self/status}. A file that cannot be read is not "no
+   * capabilities": that would blame privileges for, say, a JVM out of descriptors.
+   *
+   * @throws KernelException naming the errno when the file cannot be read
+   */
   static long effectiveCapabilities(Path proc) {
+    Path status = proc.resolve("self/status");
+    List<String> lines;
     try {
-      for (String line : Files.readAllLines(proc.resolve("self/status"))) {
-        if (line.startsWith("CapEff:")) {
+      lines = Files.readAllLines(status);
+    } catch (IOException e) {
+      throw unreadable(status, e);
+    }
+    for (String line : lines) {
+      if (line.startsWith("CapEff:")) {
+        try {
           return Long.parseUnsignedLong(line.substring(7).trim(), 16);
+        } catch (NumberFormatException e) {
+          return 0;
         }
       }
-    } catch (IOException | NumberFormatException e) {
-      return 0;
     }
     return 0;
+  }
+
+  /**
+   * Why {@code status} could not be read. An IOException carries no errno, so the kernel is
+   * asked again through open(2), which needs nothing but the descriptor that may be missing.
+   */
+  private static RuntimeException unreadable(Path status, IOException e) {
+    String prefix = "nsunit cannot check whether this JVM may create network namespaces: ";
+    try {
+      Libc.close(Libc.openReadOnly(status.toString()));
+    } catch (NativeCallException n) {
+      String advice = n.errno() == Errno.EMFILE.intValue() ? descriptorAdvice(Libc.openFileLimit())
+          : " It reads the JVM's capabilities (CapEff) from that file; make sure /proc is mounted and readable.";
+      KernelException k = new KernelException(prefix + n.getMessage() + "." + advice, n.errno(), n.errnoName(), null, n);
+      k.addSuppressed(e);
+      return k;
+    }
+    return new UncheckedIOException(prefix + "reading " + status + " failed: " + e.getMessage(), e);
+  }
+
+  /** What to do when the JVM has no free descriptor, with its limit. */
+  private static String descriptorAdvice(ResourceLimit limit) {
+    String raise = limit.softBelowHard()
+        ? "Raise the soft limit up to the hard one with ulimit -n " + ResourceLimit.format(limit.hard())
+            + " in the shell or CI step that runs Maven."
+        : "The JVM already runs at its hard limit (HotSpot raises the soft limit to it at startup), so raise the"
+            + " hard limit of the shell or CI job that runs Maven: as root, ulimit -Hn N and ulimit -n N; in a"
+            + " systemd unit, LimitNOFILE=N; in a container, docker run --ulimit nofile=N:N.";
+    return " The JVM has no free file descriptor (RLIMIT_NOFILE: soft limit " + ResourceLimit.format(limit.soft())
+        + ", hard limit " + ResourceLimit.format(limit.hard()) + "); this is not a missing privilege. Look for"
+        + " descriptors the tests leak (sockets, streams, processes or namespaces never closed), or raise the limit. "
+        + raise + " Surefire's argLine cannot raise it: it only passes JVM options, and the forked JVM inherits"
+        + " the limit of the process that starts it.";
   }
 
   private static String uid(Path proc) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -141,6 +142,136 @@ class ConfigurationErrorTests {
     void m() {}
   }
 
+  static class WholeAddressSpaceTestCase {
+    @Test
+    @BridgeNetwork(subnet = "0.0.0.0/0")
+    void m() {}
+  }
+
+  static class LoopbackSubnetTestCase {
+    @Test
+    @BridgeNetwork(subnet = "127.0.0.0/8")
+    void m() {}
+  }
+
+  static class LinkLocalSubnetTestCase {
+    @Test
+    @BridgeNetwork(subnet = "169.254.0.0/16")
+    void m() {}
+  }
+
+  static class MulticastSubnetTestCase {
+    @NoNetwork static NetworkNamespace registersTheExtension;
+    @BridgeNetwork(subnet = "239.1.2.0/24") NetworkNamespace web;
+
+    @Test
+    void m() {}
+  }
+
+  static class ThisNetworkSubnetTestCase {
+    @Test
+    @BridgeNetwork(subnet = "0.0.0.0/8")
+    void m() {}
+  }
+
+  static class BroadcastSubnetTestCase {
+    @Test
+    @BridgeNetwork(subnet = "255.255.255.252/30")
+    void m() {}
+  }
+
+  static class OverlappingSubnetsTestCase {
+    @BridgeNetwork(subnet = "10.0.1.0/24") static NetworkNamespace web;
+
+    @Test
+    @BridgeNetwork(subnet = "10.0.0.0/16")
+    void m() {}
+  }
+
+  static class DefaultSubnetOverlapTestCase {
+    @BridgeNetwork static NetworkNamespace web;
+    @BridgeNetwork(subnet = "172.17.5.0/24") static NetworkNamespace api;
+
+    @Test
+    void m() {}
+  }
+
+  static class TwoGatewaysForOneSubnetTestCase {
+    @BridgeNetwork(subnet = "10.3.0.0/24", gateway = "10.3.0.254") static NetworkNamespace web;
+
+    @Test
+    @BridgeNetwork(subnet = "10.3.0.0/24")
+    void m() {}
+  }
+
+  static class NetworkAddressTestCase {
+    @Test
+    @BridgeNetwork(address = "172.17.0.0")
+    void m() {}
+  }
+
+  static class AddressOutsideTestCase {
+    @Test
+    @BridgeNetwork(subnet = "10.1.0.0/24", address = "10.2.0.5")
+    void m() {}
+  }
+
+  static class GatewayAsAddressTestCase {
+    @Test
+    @BridgeNetwork(subnet = "10.1.0.0/24", address = "10.1.0.1")
+    void m() {}
+  }
+
+  static class BroadcastAddressBesideAMovedGatewayTestCase {
+    @Test
+    @BridgeNetwork(subnet = "10.1.0.0/30", gateway = "10.1.0.2", address = "10.1.0.3")
+    void m() {}
+  }
+
+  static class CycleAcrossNestingTestCase {
+    @SharedNetworkWith("b") static NetworkNamespace a;
+
+    @Nested
+    class Inner {
+      @SharedNetworkWith("a") static NetworkNamespace b;
+
+      @Test
+      void m() {}
+    }
+  }
+
+  static class LongCycleAcrossNestingTestCase {
+    @SharedNetworkWith("c") static NetworkNamespace a;
+
+    @Nested
+    class Middle {
+      @SharedNetworkWith("a") static NetworkNamespace b;
+
+      @Nested
+      class Innermost {
+        @SharedNetworkWith("b") static NetworkNamespace c;
+
+        @Test
+        void m() {}
+      }
+    }
+  }
+
+  static class SharesANestedEndpointTestCase {
+    @SharedNetworkWith("db") static NetworkNamespace web;
+
+    @Nested
+    class Inner {
+      @NoNetwork static NetworkNamespace db;
+
+      @Test
+      void m() {}
+    }
+  }
+
+  private static final String SPECIAL = ", which a bridge network cannot use: addresses there mean something special"
+      + " to every host and router. Use a private range instead, e.g. ";
+
   static Stream<Arguments> misuses() {
     return Stream.of(
         Arguments.of(TwoModesTestCase.class,
@@ -192,7 +323,66 @@ class ConfigurationErrorTests {
                 + " declare it as a NetworkNamespace field with a mode annotation."),
         Arguments.of(BadMtuTestCase.class,
             "@BridgeNetwork(mtu = 20) on [method BadMtuTestCase.m()] is outside 68..65535, the MTUs a veth"
-                + " accepts; Docker's default is 1500."));
+                + " accepts; Docker's default is 1500."),
+        Arguments.of(WholeAddressSpaceTestCase.class,
+            "@BridgeNetwork(subnet = \"0.0.0.0/0\") on [method WholeAddressSpaceTestCase.m()] overlaps 0.0.0.0/8,"
+                + " the \"this network\" range (RFC 791), and 9 more special-purpose ranges" + SPECIAL
+                + "\"10.0.0.0/8\"."),
+        Arguments.of(LoopbackSubnetTestCase.class,
+            "@BridgeNetwork(subnet = \"127.0.0.0/8\") on [method LoopbackSubnetTestCase.m()] overlaps 127.0.0.0/8,"
+                + " the loopback range (RFC 1122)" + SPECIAL + "\"10.0.0.0/8\"."),
+        Arguments.of(LinkLocalSubnetTestCase.class,
+            "@BridgeNetwork(subnet = \"169.254.0.0/16\") on [method LinkLocalSubnetTestCase.m()] overlaps"
+                + " 169.254.0.0/16, the link-local range (RFC 3927)" + SPECIAL + "\"172.18.0.0/16\"."),
+        Arguments.of(MulticastSubnetTestCase.class,
+            "@BridgeNetwork(subnet = \"239.1.2.0/24\") on [field MulticastSubnetTestCase.web] overlaps 224.0.0.0/4,"
+                + " the multicast range (RFC 5771)" + SPECIAL + "\"172.18.0.0/24\"."),
+        Arguments.of(ThisNetworkSubnetTestCase.class,
+            "@BridgeNetwork(subnet = \"0.0.0.0/8\") on [method ThisNetworkSubnetTestCase.m()] overlaps 0.0.0.0/8,"
+                + " the \"this network\" range (RFC 791)" + SPECIAL + "\"10.0.0.0/8\"."),
+        Arguments.of(BroadcastSubnetTestCase.class,
+            "@BridgeNetwork(subnet = \"255.255.255.252/30\") on [method BroadcastSubnetTestCase.m()] overlaps"
+                + " 240.0.0.0/4, the reserved range (RFC 1112) with the limited broadcast address 255.255.255.255"
+                + SPECIAL + "\"172.18.0.0/30\"."),
+        Arguments.of(OverlappingSubnetsTestCase.class,
+            "@BridgeNetwork(subnet = \"10.0.0.0/16\") on [method OverlappingSubnetsTestCase.m()] overlaps"
+                + " @BridgeNetwork(subnet = \"10.0.1.0/24\") on [field OverlappingSubnetsTestCase.web]; each subnet"
+                + " is a bridge of its own, and two bridges cannot share addresses (Docker refuses overlapping"
+                + " networks too). Use the same subnet for both, or subnets that do not overlap."),
+        Arguments.of(DefaultSubnetOverlapTestCase.class,
+            "@BridgeNetwork(subnet = \"172.17.0.0/16\") on [field DefaultSubnetOverlapTestCase.web] overlaps"
+                + " @BridgeNetwork(subnet = \"172.17.5.0/24\") on [field DefaultSubnetOverlapTestCase.api]; each"
+                + " subnet is a bridge of its own, and two bridges cannot share addresses (Docker refuses overlapping"
+                + " networks too). Use the same subnet for both, or subnets that do not overlap."),
+        Arguments.of(TwoGatewaysForOneSubnetTestCase.class,
+            "@BridgeNetwork(subnet = \"10.3.0.0/24\") on [field TwoGatewaysForOneSubnetTestCase.web] has gateway"
+                + " 10.3.0.254, but on [method TwoGatewaysForOneSubnetTestCase.m()] gateway 10.3.0.1; one subnet is"
+                + " one bridge, and a bridge has one address. Give both the same gateway."),
+        Arguments.of(NetworkAddressTestCase.class,
+            "@BridgeNetwork(address = \"172.17.0.0\") on [method NetworkAddressTestCase.m()] is the network or"
+                + " broadcast address of 172.17.0.0/16; pick a host address that is not the gateway, e.g."
+                + " 172.17.0.2."),
+        Arguments.of(AddressOutsideTestCase.class,
+            "@BridgeNetwork(address = \"10.2.0.5\") on [method AddressOutsideTestCase.m()] lies outside the subnet"
+                + " 10.1.0.0/24; pick a host address inside it that is not the gateway, e.g. 10.1.0.2."),
+        Arguments.of(GatewayAsAddressTestCase.class,
+            "@BridgeNetwork(address = \"10.1.0.1\") on [method GatewayAsAddressTestCase.m()] is the gateway's"
+                + " address; pick another host of 10.1.0.0/24, e.g. 10.1.0.2."),
+        Arguments.of(BroadcastAddressBesideAMovedGatewayTestCase.class,
+            "@BridgeNetwork(address = \"10.1.0.3\") on [method BroadcastAddressBesideAMovedGatewayTestCase.m()] is"
+                + " the network or broadcast address of 10.1.0.0/30; pick a host address that is not the gateway,"
+                + " e.g. 10.1.0.1."),
+        Arguments.of(CycleAcrossNestingTestCase.class,
+            "@SharedNetworkWith forms a cycle: a -> b -> a; someone must own a namespace. Give one endpoint"
+                + " of the cycle its own mode (@NoNetwork or @BridgeNetwork)."),
+        Arguments.of(LongCycleAcrossNestingTestCase.class,
+            "@SharedNetworkWith forms a cycle: a -> c -> b -> a; someone must own a namespace. Give one endpoint"
+                + " of the cycle its own mode (@NoNetwork or @BridgeNetwork)."),
+        Arguments.of(SharesANestedEndpointTestCase.class,
+            "@SharedNetworkWith(\"db\") on [field SharesANestedEndpointTestCase.web] names [field Inner.db], an"
+                + " endpoint of the @Nested class Inner, which SharesANestedEndpointTestCase cannot see: an enclosing"
+                + " class's endpoints are built before its nested classes' exist. Declare db in"
+                + " SharesANestedEndpointTestCase, or move web into Inner."));
   }
 
   @BeforeAll

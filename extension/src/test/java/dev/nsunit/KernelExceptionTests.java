@@ -27,12 +27,12 @@ class KernelExceptionTests {
   }
 
   @Test
-  void openingAFileThatIsNoNamespaceIsEINVALFromSetns() {
+  void aFileThatIsNoNamespaceIsTheCallersMistakeNotTheKernels() {
+    // refused before setns could say EINVAL; every kind of file: OpenNamespaceFileTests
     assertThatThrownBy(() -> NetworkNamespace.open(Path.of("/proc/self/status")))
-        .isExactlyInstanceOf(KernelException.class)
-        .hasMessageStartingWith("setns(")
-        .asInstanceOf(type(KernelException.class))
-        .extracting(KernelException::errnoName).isEqualTo("EINVAL");
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("/proc/self/status is not a network namespace file: it is a regular file;"
+            + " pass /proc/PID/ns/net or /run/netns/NAME.");
   }
 
   @Test

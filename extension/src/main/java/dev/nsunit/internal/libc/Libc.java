@@ -48,7 +48,7 @@ public final class Libc {
 
   private static final LibcBinding LIBC = LibraryLoader.create(LibcBinding.class).load("c");
   private static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
-  private static final int SCRATCH_SIZE = 256;
+  private static final int SCRATCH_SIZE = 256; // also sizeof(struct statx), see fileStatus
   /**
    * Per-thread scratch memory for small option values and paths, so that each setsockopt or
    * readlink does not allocate (and later free, through a Cleaner) a direct buffer of its own.
@@ -268,5 +268,99 @@ public final class Libc {
   public static long receiveWithin(int fd, ByteBuffer buffer, long timeoutMillis) {
     setTimeout(fd, SO_RCVTIMEO, Math.max(1, timeoutMillis));
     return receive(fd, buffer, 0);
+  }
+
+  // --- files, namespace files and limits (dev.nsunit.internal.ns, the privilege probe) ---
+
+  /** {@code O_NONBLOCK} from fcntl.h: an open that would wait (a FIFO without writer) returns at once. */
+  public static final int O_NONBLOCK = 0x800;
+  /**
+   * {@code O_PATH} from fcntl.h: a handle on the file itself that opens nothing, so a FIFO does
+   * not wait for a writer and a device driver is not called; enough for {@link #fileStatus}.
+   */
+  public static final int O_PATH = 0x200000;
+  /** {@code CLONE_NEWNS}: a mount namespace. */
+  public static final int CLONE_NEWNS = 0x20000;
+  /** {@code CLONE_NEWCGROUP}: a cgroup namespace. */
+  public static final int CLONE_NEWCGROUP = 0x2000000;
+  /** {@code CLONE_NEWUTS}: a UTS (host and domain name) namespace. */
+  public static final int CLONE_NEWUTS = 0x4000000;
+  /** {@code CLONE_NEWIPC}: an IPC namespace. */
+  public static final int CLONE_NEWIPC = 0x8000000;
+  /** {@code CLONE_NEWUSER}: a user namespace. */
+  public static final int CLONE_NEWUSER = 0x10000000;
+  /** {@code CLONE_NEWPID}: a PID namespace. */
+  public static final int CLONE_NEWPID = 0x20000000;
+  /** {@code CLONE_NEWTIME}: a time namespace. */
+  public static final int CLONE_NEWTIME = 0x80;
+  /** {@code NS_GET_NSTYPE} from linux/nsfs.h, {@code _IO(0xb7, 0x3)}: the CLONE_NEW* type of an nsfs file. */
+  public static final int NS_GET_NSTYPE = 0xb703;
+  /** {@code RLIMIT_NOFILE} from sys/resource.h (x86_64 and aarch64): the per-process descriptor limit. */
+  public static final int RLIMIT_NOFILE = 7;
+
+  private static final int AT_EMPTY_PATH = 0x1000;
+  private static final int STATX_TYPE = 0x1;
+  private static final int STATX_INO = 0x100;
+  // offsets in struct statx (linux/stat.h), the same on every architecture
+  private static final int STX_MODE = 0x1c;
+  private static final int STX_INO = 0x20;
+  private static final int STX_DEV_MAJOR = 0x88;
+  private static final int STX_DEV_MINOR = 0x8c;
+
+  /**
+   * Opens {@code path} with {@code flags} (always adding {@link #O_CLOEXEC}). Failures name the
+   * path alone, as {@link #openReadOnly} does: {@code open(/x) failed: ENOENT (...)}.
+   */
+  public static int open(String path, int flags) {
+    int fd = LIBC.open(path, flags | O_CLOEXEC);
+    if (fd < 0) {
+      throw failure("open", path);
+    }
+    return fd;
+  }
+
+  /**
+   * What {@code fd} refers to: its type, device and inode. Equivalent to {@code fstat(fd)},
+   * through {@code statx(fd, "", AT_EMPTY_PATH)}: {@code struct stat} differs between
+   * architectures, {@code struct statx} does not, and it accepts {@link #O_PATH} handles.
+   */
+  public static FileStatus fileStatus(int fd) {
+    return statx(fd, "", AT_EMPTY_PATH, "fd " + fd);
+  }
+
+  /** Like {@link #fileStatus(int)} for a path, following symbolic links (as {@code stat(path)}). */
+  public static FileStatus fileStatus(String path) {
+    return statx(-100 /* AT_FDCWD */, path, 0, path);
+  }
+
+  private static FileStatus statx(int dirfd, String path, int flags, String argument) {
+    ByteBuffer buf = SCRATCH.get(); // SCRATCH_SIZE holds a struct statx
+    if (LIBC.statx(dirfd, path, flags, STATX_TYPE | STATX_INO, buf) != 0) {
+      throw failure("statx", argument);
+    }
+    return new FileStatus(Short.toUnsignedInt(buf.getShort(STX_MODE)), buf.getInt(STX_DEV_MAJOR),
+        buf.getInt(STX_DEV_MINOR), buf.getLong(STX_INO));
+  }
+
+  /**
+   * The namespace type of the nsfs file {@code fd}, e.g. {@link #CLONE_NEWNET}. Equivalent to:
+   * {@code ioctl(fd, NS_GET_NSTYPE)}. Call it on nsfs files only: other files, device files above
+   * all, may give the request number a meaning of their own.
+   */
+  public static int namespaceType(int fd) {
+    int type = LIBC.ioctl(fd, NS_GET_NSTYPE, 0);
+    if (type < 0) {
+      throw failure("ioctl", "fd " + fd + ", NS_GET_NSTYPE");
+    }
+    return type;
+  }
+
+  /** This process's descriptor limit. Equivalent to: {@code getrlimit(RLIMIT_NOFILE)}; needs no descriptor. */
+  public static ResourceLimit openFileLimit() {
+    ByteBuffer rlimit = SCRATCH.get();
+    if (LIBC.getrlimit(RLIMIT_NOFILE, rlimit) != 0) {
+      throw failure("getrlimit", "RLIMIT_NOFILE");
+    }
+    return new ResourceLimit(rlimit.getLong(0), rlimit.getLong(8));
   }
 }

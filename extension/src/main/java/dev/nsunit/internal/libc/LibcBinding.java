@@ -7,6 +7,7 @@ import jnr.ffi.annotations.SaveError;
 import jnr.ffi.byref.IntByReference;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
+import jnr.ffi.types.u_int64_t;
 
 /**
  * The raw jnr-ffi binding. Public only because jnr-ffi generates its implementation in another
@@ -54,4 +55,15 @@ public interface LibcBinding {
   @SaveError
   @ssize_t
   long readlink(String path, @Out ByteBuffer buf, @size_t long bufsiz);
+
+  /** {@code statx(2)}: its {@code struct statx} has the same layout on every architecture, unlike {@code struct stat}. */
+  @SaveError
+  int statx(int dirfd, String path, int flags, int mask, @Out ByteBuffer statxbuf);
+
+  /** {@code ioctl(2)} with an integer argument; C declares it variadic, which these ABIs pass like a fixed third argument. */
+  @SaveError
+  int ioctl(int fd, @u_int64_t long request, @u_int64_t long argument);
+
+  @SaveError
+  int getrlimit(int resource, @Out ByteBuffer rlimit);
 }

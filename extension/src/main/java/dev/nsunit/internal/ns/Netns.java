@@ -53,9 +53,13 @@ public final class Netns implements AutoCloseable {
     return open(Path.of("/proc/self/ns/net"), "host");
   }
 
-  /** Opens the namespace a file names: {@code /proc/<pid>/ns/net} or {@code /run/netns/<name>}. */
+  /**
+   * Opens the namespace a file names: {@code /proc/<pid>/ns/net} or {@code /run/netns/<name>}.
+   *
+   * @throws IllegalArgumentException if the file is not a network namespace (see {@link NamespaceFile})
+   */
   public static Netns open(Path path, String description) {
-    int fd = Libc.openReadOnly(path.toString());
+    int fd = NamespaceFile.openNetwork(path);
     Rtnetlink rt;
     try {
       rt = NamespaceThreads.inNamespace(fd, Rtnetlink::open);
