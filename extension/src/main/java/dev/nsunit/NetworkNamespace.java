@@ -16,6 +16,7 @@ import dev.nsunit.model.Route;
 import dev.nsunit.model.SocketOwner;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,6 +26,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Supplier;
+import javax.net.ServerSocketFactory;
+import javax.net.SocketFactory;
 
 /**
  * A Linux network namespace: its own interfaces, addresses, routes, sockets and firewall.
@@ -41,7 +44,8 @@ import java.util.function.Supplier;
  * {@link #call(Callable)}, {@link #run(ThrowingRunnable)}, {@link #executor()},
  * {@link #threadFactory()} and {@link #start(ProcessBuilder)} run code on platform threads (or
  * start processes from them) that have joined this namespace. Sockets opened there belong to it,
- * whichever thread uses them later.
+ * whichever thread uses them later. {@link #socketFactory()} and {@link #serverSocketFactory()}
+ * make such sockets for code on any thread.
  *
  * <h2>Inspection</h2>
  * {@link #snapshot()} reads links, addresses, routes, neighbours and listening sockets through
@@ -211,6 +215,50 @@ public final class NetworkNamespace implements AutoCloseable {
   }
 
   /**
+   * A {@link SocketFactory} whose sockets belong to this namespace, whichever thread creates,
+   * connects or uses them. Give it to a client that accepts one (OkHttp, Apache HttpClient,
+   * Jedis...) so that its connections start here, even from a thread outside.
+   *
+   * <p>Why not {@code ns.call(Socket::new)}: {@link Socket} creates its descriptor lazily, at its
+   * first option, bind or connect, on whichever thread that happens, so such a socket usually ends
+   * up in the caller's namespace. This factory creates the descriptor on a thread inside; sockets
+   * that connect at once ({@code createSocket(host, port)}) connect there too, and a host name is
+   * resolved there.
+   *
+   * <pre>{@code
+   * OkHttpClient client = new OkHttpClient.Builder().socketFactory(ns.socketFactory()).build();
+   * try (Socket s = ns.socketFactory().createSocket()) {
+   *   s.connect(new InetSocketAddress("172.17.0.2", 8080), 2000);   // from ns, on any thread
+   * }
+   * }</pre>
+   *
+   * <p>Each socket is the caller's to close; an open one keeps this namespace alive. After
+   * {@link #close()}, the factory throws {@link IllegalStateException}.
+   */
+  public SocketFactory socketFactory() {
+    return new NamespaceSocketFactory(new InsideNamespace(netns));
+  }
+
+  /**
+   * A {@link ServerSocketFactory} whose server sockets belong to this namespace, whichever thread
+   * creates, binds or accepts on them: a server started from any thread listens here.
+   *
+   * <pre>{@code
+   * try (ServerSocket server = ns.serverSocketFactory().createServerSocket(8080)) {
+   *   ns.awaitListening(8080, Duration.ofSeconds(1));    // listening in ns, not in the JVM's own
+   *   try (Socket client = server.accept()) { ... }
+   * }
+   * }</pre>
+   *
+   * <p>An unbound socket ({@code createServerSocket()}) already belongs here and may be bound
+   * later on any thread. Each socket is the caller's to close; an open one keeps this namespace
+   * alive. After {@link #close()}, the factory throws {@link IllegalStateException}.
+   */
+  public ServerSocketFactory serverSocketFactory() {
+    return new NamespaceServerSocketFactory(new InsideNamespace(netns));
+  }
+
+  /**
    * Starts a process inside this namespace. It is killed by {@link #close()} if still running.
    *
    * <pre>{@code
@@ -228,6 +276,30 @@ public final class NetworkNamespace implements AutoCloseable {
       return new NetworkSnapshot(links, netns.rtnetlink().addresses(links),
           netns.rtnetlink().routes(links), netns.rtnetlink().neighbours(links), netns.sockDiag().listening());
     });
+  }
+
+  /**
+   * The IPv4 address of {@code eth0}: a bridge endpoint's address on its bridge (what
+   * {@code docker inspect} calls {@code IPAddress}), which other endpoints connect to. Empty when
+   * there is no {@code eth0} or it has no IPv4 address, as in {@code @NoNetwork} (Docker's
+   * {@code none}). Read now, through netlink. Equivalent to
+   * {@code ip -4 -brief addr show dev eth0}.
+   *
+   * <pre>{@code
+   * @BridgeNetwork static NetworkNamespace web;
+   *
+   * @Test @BridgeNetwork
+   * void callsWeb() throws IOException {
+   *   InetAddress address = web.ipv4Address().orElseThrow();    // e.g. 172.17.0.2
+   *   try (Socket s = new Socket(address, 8080)) { ... }
+   * }
+   * }</pre>
+   */
+  public Optional<InetAddress> ipv4Address() {
+    return addresses().stream()
+        .filter(a -> a.isIpv4() && a.interfaceName().equals("eth0"))
+        .map(Address::address)
+        .findFirst();
   }
 
   /** The interfaces. Equivalent to {@code ip link}. */

@@ -44,7 +44,7 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
         .filter(e -> e.isStatic() && e.field().getDeclaringClass().isAssignableFrom(testClass))
         .toList();
     PrivilegePolicy.require(context, statics.stream().anyMatch(e -> e.mode().needsPrivileges()));
-    ScopeResources scope = ScopeResources.forClass();
+    ScopeResources scope = ScopeResources.forClass(ignoredThreads(context));
     context.getStore(NAMESPACE).put(SCOPE, scope);
     for (Endpoint e : statics) {
       NetworkNamespace ns = factory(e.name(), plan, scope, context, List.of()).build(e.mode());
@@ -65,7 +65,7 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
     Optional<Mode> mode = plan.testMode(method);
     PrivilegePolicy.require(context, perTest.stream().anyMatch(e -> e.mode().needsPrivileges())
         || mode.map(Mode::needsPrivileges).orElse(false));
-    ScopeResources scope = ScopeResources.forTest(method.getName());
+    ScopeResources scope = ScopeResources.forTest(method.getName(), ignoredThreads(context));
     context.getStore(NAMESPACE).put(SCOPE, scope);
     for (Endpoint e : perTest) {
       NetworkNamespace ns = factory(e.name(), plan, scope, context, instances).build(e.mode());
@@ -91,6 +91,11 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
       owner = owner.getParent().get();
     }
     return owner.getStore(NAMESPACE).getOrComputeIfAbsent(testClass, NetworkPlan::of, NetworkPlan.class);
+  }
+
+  private static IgnoredThreads ignoredThreads(ExtensionContext context) {
+    return context.getConfigurationParameter(NsunitProperties.THREADS_IGNORE).map(IgnoredThreads::parse)
+        .orElse(IgnoredThreads.NONE);
   }
 
   private static EndpointFactory factory(String name, NetworkPlan plan, ScopeResources scope,

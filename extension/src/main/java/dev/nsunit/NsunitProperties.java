@@ -29,4 +29,17 @@ public final class NsunitProperties {
    * {@code nsu-}) when other software on the machine adds and removes named namespaces.
    */
   public static final String LEAK_CHECK_NETNS_PREFIX = "nsunit.leakcheck.netns-prefix";
+
+  /**
+   * Threads the per-test thread-leak check leaves out, by Java name: a comma-separated list of
+   * patterns in which {@code *} stands for any characters, e.g.
+   * {@code nsunit.threads.ignore=HttpClient-*-SelectorManager,OkHttp TaskRunner,Okio Watchdog}.
+   * Empty by default: every thread a test leaves in its namespace fails that test.
+   *
+   * <p>For threads a library keeps on purpose and that open no sockets (a JVM-wide timer, a
+   * selector that ends on its own). An ignored thread still keeps the namespace it sits in alive
+   * until it ends; prefer closing the client, or giving it threads from
+   * {@link NetworkNamespace#executor()} or {@link NetworkNamespace#threadFactory()}.
+   */
+  public static final String THREADS_IGNORE = "nsunit.threads.ignore";
 }

@@ -13,20 +13,22 @@ import java.util.Optional;
  */
 final class ScopeResources implements AutoCloseable {
   private final String test; // null for the class scope
+  private final IgnoredThreads ignoredThreads;
   private final List<NetworkNamespace> owned = new ArrayList<>();
   private NetworkNamespace testNamespace;
   private TestThread testThread;
 
-  private ScopeResources(String test) {
+  private ScopeResources(String test, IgnoredThreads ignoredThreads) {
     this.test = test;
+    this.ignoredThreads = ignoredThreads;
   }
 
-  static ScopeResources forClass() {
-    return new ScopeResources(null);
+  static ScopeResources forClass(IgnoredThreads ignoredThreads) {
+    return new ScopeResources(null, ignoredThreads);
   }
 
-  static ScopeResources forTest(String test) {
-    return new ScopeResources(test);
+  static ScopeResources forTest(String test, IgnoredThreads ignoredThreads) {
+    return new ScopeResources(test, ignoredThreads);
   }
 
   /** Takes ownership of {@code ns}; returns it. */
@@ -69,13 +71,10 @@ final class ScopeResources implements AutoCloseable {
     }
     // released: any task still inside one of them is a thread the test started and left running
     for (NetworkNamespace ns : inspect) {
-      List<String> leaked = ThreadLeaks.tasksIn(ns.id().inode());
+      List<String> leaked = ThreadLeaks.tasksIn(ns.id().inode(), ignoredThreads);
       if (!leaked.isEmpty()) {
-        failures.add(new IllegalStateException((test == null ? "the class-level endpoints" : "test " + test)
-            + " left " + leaked.size() + " thread(s) running in " + ns + " after " + (test == null ? "the class" : "it")
-            + " ended: " + leaked + ". nsunit closed the namespace's descriptors, but each of these threads keeps"
-            + " the namespace alive until it exits. Stop threads you start (interrupt and join them) before the"
-            + " test or its @AfterEach returns."));
+        failures.add(new IllegalStateException(ThreadLeaks.report(test == null ? "the class-level endpoints"
+            : "test " + test, test == null ? "the class" : "it", ns, leaked)));
       }
     }
     sockets.report(test, failures);

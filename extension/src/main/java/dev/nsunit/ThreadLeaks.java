@@ -5,7 +5,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -31,27 +36,79 @@ final class ThreadLeaks {
   }
 
   /**
-   * The threads of this process inside namespace {@code inode}, as {@code "tid 1234 \"name\""},
-   * after giving threads that are exiting up to {@value #GRACE_MILLIS} ms.
+   * The threads of this process inside namespace {@code inode}, as {@code "tid 1234 \"name\""}
+   * with each thread's Java name, after giving threads that are exiting up to
+   * {@value #GRACE_MILLIS} ms. Threads whose names {@code ignored} matches are left out.
    */
-  static List<String> tasksIn(long inode) {
+  static List<String> tasksIn(long inode, IgnoredThreads ignored) {
     long deadline = System.nanoTime() + GRACE_MILLIS * 1_000_000;
+    Map<Long, String> names = new HashMap<>();
     while (true) {
-      List<String> found = scan(inode);
-      if (found.isEmpty() || System.nanoTime() > deadline) {
+      boolean last = System.nanoTime() > deadline;
+      List<String> found = new ArrayList<>();
+      for (Map.Entry<Long, String> task : scan(inode).entrySet()) {
+        long tid = task.getKey();
+        // names are looked up only for the tasks that remain, once each: a thread dump is costly
+        if (!ignored.isEmpty() || last) {
+          if (!names.containsKey(tid)) {
+            names.putAll(ThreadNames.byTaskId());
+            names.putIfAbsent(tid, ThreadNames.javaName(tid, task.getValue(), names));
+          }
+          if (!ignored.matches(names.get(tid))) {
+            found.add("tid " + tid + " \"" + names.get(tid) + "\"");
+          }
+        } else {
+          found.add("tid " + tid);
+        }
+      }
+      if (found.isEmpty() || last) {
         return found;
       }
       try {
         Thread.sleep(10);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return found;
+        deadline = System.nanoTime() - 1; // report what remains, with names
       }
     }
   }
 
-  private static List<String> scan(long inode) {
+  /** The Java names in entries made by {@link #tasksIn}. */
+  static List<String> namesOf(List<String> tasks) {
     List<String> out = new ArrayList<>();
+    for (String t : tasks) {
+      int quote = t.indexOf('"');
+      out.add(quote < 0 ? t : t.substring(quote + 1, t.length() - 1));
+    }
+    return out;
+  }
+
+  /**
+   * What a scope that left {@code leaked} threads in {@code ns} is told: the threads by their
+   * Java names, why it matters, and what to do.
+   */
+  static String report(String scope, String ended, NetworkNamespace ns, List<String> leaked) {
+    Set<String> suggestions = new LinkedHashSet<>();
+    for (String name : namesOf(leaked)) {
+      if (!name.startsWith("Thread-") && !name.startsWith("nsunit-")) {
+        suggestions.add(IgnoredThreads.suggest(name));
+      }
+    }
+    return scope + " left " + leaked.size() + " thread(s) running in " + ns + " after " + ended + " ended: " + leaked
+        + ". nsunit closed the namespace's descriptors, but each of these threads keeps the namespace alive"
+        + " until it exits. Stop threads you start (interrupt and join them) and close clients (close(),"
+        + " shutdown(), evicting their connection pools) before the test or its @AfterEach returns; give a"
+        + " client threads from ns.executor() or ns.threadFactory(), which nsunit stops with the namespace."
+        + " A thread that a library keeps on purpose (a shared timer or selector that opens no sockets) can be"
+        + " left out of this check with the configuration parameter " + NsunitProperties.THREADS_IGNORE
+        + (suggestions.isEmpty() ? "=NAME-PATTERN,..." : "=" + String.join(",", suggestions))
+        + " (a comma-separated list of thread names, * for any characters); it still pins the namespace"
+        + " until it ends. README, \"Clients\", has a tested recipe for common clients.";
+  }
+
+  /** Task id to kernel name ({@code comm}) of this process's tasks inside namespace {@code inode}. */
+  private static Map<Long, String> scan(long inode) {
+    Map<Long, String> out = new TreeMap<>();
     List<Path> tasks;
     try (Stream<Path> s = Files.list(Path.of("/proc/self/task"))) {
       tasks = s.collect(Collectors.toList());
@@ -72,7 +129,7 @@ final class ThreadLeaks {
           // once idle (the namespace is pinned until then)
           continue;
         }
-        out.add("tid " + task.getFileName() + " \"" + name + "\"");
+        out.put(Long.parseLong(task.getFileName().toString()), name);
       }
     }
     return out;

@@ -45,8 +45,9 @@ final class ProcessGuard {
    * A copy of {@code original} (directory, environment, redirects) whose command is prefixed
    * with {@code setpriv --pdeathsig KILL --}.
    *
-   * @throws IOException as {@link ProcessBuilder#start()} would if the program does not exist,
-   *     because setpriv would otherwise start and only then fail with exit code 127
+   * @throws IOException as {@link ProcessBuilder#start()} would if the program or the working
+   *     directory does not exist, naming the program: setpriv would otherwise start and only then
+   *     fail with exit code 127, or the JDK would name setpriv
    */
   static ProcessBuilder guard(ProcessBuilder original) throws IOException {
     List<String> command = original.command();
@@ -56,6 +57,7 @@ final class ProcessGuard {
     if (SETPRIV == null) {
       return original;
     }
+    requireDirectory(command.get(0), original);
     requireExecutable(command.get(0), original);
     List<String> wrapped = new ArrayList<>(command.size() + 4);
     wrapped.add(SETPRIV);
@@ -73,6 +75,21 @@ final class ProcessGuard {
     env.clear();
     env.putAll(original.environment());
     return b;
+  }
+
+  /**
+   * A missing working directory would make the JDK name setpriv, the program it actually starts,
+   * in its error: report it for the user's program, in the JDK's own words.
+   */
+  private static void requireDirectory(String program, ProcessBuilder original) throws IOException {
+    File dir = original.directory();
+    if (dir == null || dir.isDirectory()) {
+      return;
+    }
+    String error = dir.exists() ? "error=20, Not a directory" : "error=2, No such file or directory";
+    throw new IOException("Cannot run program \"" + program + "\" (in directory \"" + dir + "\"): " + error
+        + " (the ProcessBuilder's working directory; pass an existing directory to directory(...),"
+        + " or null for the JVM's own)");
   }
 
   private static void requireExecutable(String program, ProcessBuilder original) throws IOException {

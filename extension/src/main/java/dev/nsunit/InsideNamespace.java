@@ -1,0 +1,78 @@
+package dev.nsunit;
+
+import dev.nsunit.internal.ns.Netns;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Creates sockets on a thread inside a namespace for callers on any thread: a socket belongs to
+ * the namespace of the thread that created its descriptor, whichever thread uses it later.
+ */
+final class InsideNamespace {
+  /** Work that makes a socket, or another descriptor, and may fail with an I/O error. */
+  @FunctionalInterface
+  interface Opener<T extends Closeable> {
+    T open() throws IOException;
+  }
+
+  private final Netns netns;
+
+  InsideNamespace(Netns netns) {
+    this.netns = netns;
+  }
+
+  /**
+   * Runs {@code opener} on a thread of the namespace and returns what it made. If the caller is
+   * interrupted meanwhile, whatever the opener still makes is closed, so no descriptor is left
+   * pinning the namespace.
+   *
+   * @throws IllegalStateException if the namespace is closed
+   */
+  <T extends Closeable> T open(Opener<T> opener) throws IOException {
+    CompletableFuture<T> made = new CompletableFuture<>();
+    netns.executor().execute(() -> {
+      try {
+        made.complete(opener.open());
+      } catch (Throwable t) {
+        made.completeExceptionally(t);
+      }
+    });
+    try {
+      return made.get();
+    } catch (InterruptedException e) {
+      made.thenAccept(InsideNamespace::closeQuietly);
+      Thread.currentThread().interrupt();
+      InterruptedIOException io = new InterruptedIOException("interrupted while opening a socket in " + netns);
+      io.initCause(e);
+      throw io;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new IOException("opening a socket in " + netns + " failed", cause);
+    }
+  }
+
+  private static void closeQuietly(Closeable c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      // nobody holds it: nothing else to do
+    }
+  }
+
+  @Override
+  public String toString() {
+    return netns.toString();
+  }
+}
