@@ -17,6 +17,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the same addresses (172.17.0.0/16, first endpoint .2) work on every machine and in parallel
  * JVMs, and no packet can leave through a real NIC.
  *
+ * <p><b>Stable MACs.</b> Each bridge gets a fixed MAC at creation, as Docker gives docker0 one
+ * (02:42 followed by the gateway's IPv4 address; no endpoint can have it, since the pool never
+ * hands out the gateway): a bridge without one takes the lowest MAC of its ports, which changes
+ * as endpoints come and go, and endpoints would keep sending to a gateway MAC that no longer
+ * exists. Lab-side veths get a random MAC from the kernel when created, which never changes.
+ *
  * <p>The lab is held by file descriptors only: it disappears, with every bridge and veth in it,
  * when the JVM exits, however it exits.
  */
@@ -57,7 +63,7 @@ public final class Lab {
     return netns;
   }
 
-  /** A bridge of the lab: its name, subnet, gateway address and endpoints' address pool. */
+  /** A bridge of the lab: its name, subnet, gateway address, MAC and endpoints' address pool. */
   public static final class Bridge {
     private final String name;
     private final int index;
@@ -87,11 +93,17 @@ public final class Lab {
     public InetAddress gateway() {
       return gateway;
     }
+
+    /** The bridge's fixed MAC: 02:42 and the gateway's address, e.g. 02:42:ac:11:00:01. */
+    public String mac() {
+      return dockerMac(gateway);
+    }
   }
 
   /**
-   * The bridge for {@code subnet}, created on first use with {@code gateway} as its address.
-   * Equivalent to: {@code ip link add nsunitN type bridge; ip addr add GW/LEN dev nsunitN; ip link set nsunitN up}.
+   * The bridge for {@code subnet}, created on first use with {@code gateway} as its address and a
+   * fixed MAC. Equivalent to: {@code ip link add nsunitN address 02:42:GW type bridge; ip addr add
+   * GW/LEN dev nsunitN; ip link set nsunitN up}.
    *
    * @throws IllegalArgumentException if the subnet's bridge exists with another gateway, or the
    *     subnet overlaps another bridge's
@@ -114,7 +126,7 @@ public final class Lab {
     }
     String name = "nsunit" + bridges.size();
     Rtnetlink rt = netns.rtnetlink();
-    rt.add(LinkRequest.bridge(name).up());
+    rt.add(LinkRequest.bridge(name).mac(dockerMac(gateway)).up());
     int index = rt.indexOf(name);
     rt.addAddress(index, new IpPrefix(gateway, subnet.length()));
     Bridge bridge = new Bridge(name, index, subnet, gateway);
