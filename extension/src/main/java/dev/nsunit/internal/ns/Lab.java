@@ -1,11 +1,18 @@
 package dev.nsunit.internal.ns;
 
+import dev.nsunit.internal.netlink.Ipv4DevConfRequest;
 import dev.nsunit.internal.netlink.LinkRequest;
+import dev.nsunit.internal.netlink.NetlinkException;
+import dev.nsunit.internal.netlink.RejectRouteRequest;
 import dev.nsunit.internal.netlink.RouteRequest;
 import dev.nsunit.internal.netlink.Rtnetlink;
+import dev.nsunit.internal.netlink.RuleRequest;
 import dev.nsunit.model.InetAddresses;
 import dev.nsunit.model.IpPrefix;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -17,6 +24,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the same addresses (172.17.0.0/16, first endpoint .2) work on every machine and in parallel
  * JVMs, and no packet can leave through a real NIC.
  *
+ * <p><b>No way out, and no silent drops.</b> The lab routes nothing: a rule refuses every packet
+ * that arrives from a bridge for anything but the lab host's own addresses, with an ICMP
+ * "administratively prohibited", so an endpoint's connect or name lookup to anywhere off the lab
+ * (the internet, the machine's nameserver, another bridge's subnet) fails at once with
+ * EHOSTUNREACH ("No route to host") instead of timing out. The lab's own main table has
+ * {@code unreachable default} routes for IPv4 and IPv6, so traffic the lab host sends itself
+ * fails the same way. For the ICMP to be sent at all the bridges have IPv4 forwarding on, and
+ * the lab's per-destination ICMP rate limits are off ({@code net.ipv4.icmp_ratelimit=0},
+ * {@code net.ipv6.icmp.ratelimit=0}, where {@code /proc/sys} is writable). One limit remains, as
+ * it is host-wide and nsunit never changes the host: the kernel sends at most 5 such errors in a
+ * burst to one endpoint address, then one a second ({@code net.ipv4.route.error_burst} and
+ * {@code error_cost}); past that a packet is dropped and the sender times out.
+ *
  * <p><b>Stable MACs.</b> Each bridge gets a fixed MAC at creation, as Docker gives docker0 one
  * (02:42 followed by the gateway's IPv4 address; no endpoint can have it, since the pool never
  * hands out the gateway): a bridge without one takes the lowest MAC of its ports, which changes
@@ -27,6 +47,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * when the JVM exits, however it exits.
  */
 public final class Lab {
+  /** The preference of the rule that refuses everything the lab would otherwise route. */
+  public static final int NO_ROUTING_RULE_PRIORITY = 100;
+
   private static final Object INIT = new Object();
   private static volatile Lab instance;
   private static final AtomicInteger VETHS = new AtomicInteger();
@@ -45,12 +68,49 @@ public final class Lab {
       synchronized (INIT) {
         lab = instance;
         if (lab == null) {
-          lab = new Lab(Netns.create("lab host"));
+          lab = create();
           instance = lab;
         }
       }
     }
     return lab;
+  }
+
+  private static Lab create() {
+    Netns netns = Netns.create("lab host");
+    try {
+      Rtnetlink rt = netns.rtnetlink();
+      RuleRequest.prohibit(false).iif("lo").not().priority(NO_ROUTING_RULE_PRIORITY).sendOn(rt);
+      RejectRouteRequest.unreachable(IpPrefix.parse("0.0.0.0/0")).sendOn(rt);
+      try {
+        RejectRouteRequest.unreachable(IpPrefix.parse("::/0")).sendOn(rt);
+      } catch (NetlinkException e) {
+        // a kernel booted with ipv6.disable=1 has no IPv6 tables: nothing to route there anyway
+      }
+      netns.call(() -> {
+        // best effort: a read-only /proc/sys (a container without --privileged) keeps the
+        // default limit, one error a second per endpoint on top of the kernel's own
+        writeSysctl("net/ipv4/icmp_ratelimit", "0");
+        writeSysctl("net/ipv6/icmp/ratelimit", "0");
+        return null;
+      });
+      return new Lab(netns);
+    } catch (Exception e) {
+      netns.close();
+      if (e instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException("configuring the lab host failed", e);
+    }
+  }
+
+  /** Writes a sysctl of the calling thread's network namespace, if it exists and may be written. */
+  private static void writeSysctl(String name, String value) {
+    try {
+      Files.writeString(Path.of("/proc/sys").resolve(name), value);
+    } catch (IOException | SecurityException e) {
+      // read-only /proc/sys, or no IPv6: the lab works without it
+    }
   }
 
   /** The JVM's lab host if something created it already; never creates it (for leak checks). */
@@ -103,7 +163,7 @@ public final class Lab {
   /**
    * The bridge for {@code subnet}, created on first use with {@code gateway} as its address and a
    * fixed MAC. Equivalent to: {@code ip link add nsunitN address 02:42:GW type bridge; ip addr add
-   * GW/LEN dev nsunitN; ip link set nsunitN up}.
+   * GW/LEN dev nsunitN; ip link set nsunitN up; sysctl -w net.ipv4.conf.nsunitN.forwarding=1}.
    *
    * @throws IllegalArgumentException if the subnet's bridge exists with another gateway, or the
    *     subnet overlaps another bridge's
@@ -129,6 +189,8 @@ public final class Lab {
     rt.add(LinkRequest.bridge(name).mac(dockerMac(gateway)).up());
     int index = rt.indexOf(name);
     rt.addAddress(index, new IpPrefix(gateway, subnet.length()));
+    // forwarding only lets the lab answer refused packets with an ICMP error; the rule routes nothing
+    Ipv4DevConfRequest.forwarding(index, true).sendOn(rt);
     Bridge bridge = new Bridge(name, index, subnet, gateway);
     bridges.put(subnet, bridge);
     return bridge;

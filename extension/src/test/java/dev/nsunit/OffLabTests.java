@@ -1,0 +1,176 @@
+package dev.nsunit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nsunit.internal.ns.Lab;
+import dev.nsunit.model.Address;
+import dev.nsunit.model.InetAddresses;
+import dev.nsunit.model.IpPrefix;
+import dev.nsunit.testing.Ip;
+import dev.nsunit.testing.Shell;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
+
+/**
+ * Issue 11, item 3: anything off the lab fails fast instead of hanging. The lab has no way out;
+ * it answers what it cannot deliver with an ICMP error, so a connect or a name lookup from an
+ * endpoint fails at once with EHOSTUNREACH rather than timing out. Nothing leaves the namespaces
+ * the tests make: 192.0.2.0/24 is a documentation range, and the name lookup's query goes to the
+ * machine's nameserver address only as far as the lab host, which refuses it.
+ */
+class OffLabTests {
+  /** A generous bound for a hang: the failures it catches take 10 s or more. */
+  static final long HANG_GUARD_MILLIS = 5_000;
+  static final InetSocketAddress OFF_LAB = new InetSocketAddress(InetAddresses.parse("192.0.2.1"), 80);
+  static final List<String> MEASURED = new ArrayList<>();
+
+  record Outcome(Throwable failure, long millis) {}
+
+  static Outcome time(String what, Callable<?> action) {
+    long start = System.nanoTime();
+    Throwable failure = catchThrowable(action::call);
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    String line = what + ": " + failure + " after " + ms + " ms";
+    System.out.println(line);
+    MEASURED.add(line);
+    return new Outcome(failure, ms);
+  }
+
+  @BridgeNetwork
+  static class OffLabTestCase {
+    @Test
+    void aTcpConnectOffTheLabFailsWithNoRouteToHost(NetworkNamespace ns) {
+      Outcome o = time("TCP connect to 192.0.2.1:80", () -> {
+        try (Socket s = new Socket()) {
+          s.connect(OFF_LAB, (int) HANG_GUARD_MILLIS);
+        }
+        return null;
+      });
+      assertThat(o.failure()).isInstanceOf(NoRouteToHostException.class).hasMessageContaining("No route to host");
+      assertThat(o.millis()).as("hang guard").isLessThan(HANG_GUARD_MILLIS);
+    }
+
+    @Test
+    void aUdpExchangeOffTheLabFailsInsteadOfWaiting(NetworkNamespace ns) {
+      Outcome o = time("UDP exchange with 192.0.2.1:53", () -> {
+        try (DatagramSocket s = new DatagramSocket()) {
+          s.connect(new InetSocketAddress(OFF_LAB.getAddress(), 53));
+          s.setSoTimeout((int) HANG_GUARD_MILLIS);
+          s.send(new DatagramPacket(new byte[] {1}, 1));
+          s.receive(new DatagramPacket(new byte[16], 16));
+        }
+        return null;
+      });
+      assertThat(o.failure()).isInstanceOf(NoRouteToHostException.class);
+      assertThat(o.millis()).as("hang guard").isLessThan(HANG_GUARD_MILLIS);
+    }
+
+    @Test
+    void aNameLookupThatIsNotInEtcHostsFailsInsteadOfHanging(NetworkNamespace ns) {
+      // a fresh name each run: the JDK caches failed lookups for 10 s, in every namespace
+      String name = "nsunit-" + UUID.randomUUID() + ".invalid";
+      Outcome o = time("JDK lookup of " + name, () -> InetAddress.getByName(name));
+      assertThat(o.failure()).isInstanceOf(UnknownHostException.class);
+      assertThat(o.millis()).as("hang guard").isLessThan(HANG_GUARD_MILLIS);
+    }
+  }
+
+  @Test
+  void offTheLabEverythingFailsAtOnce() {
+    Events events = EngineTestKit.engine("junit-jupiter").selectors(selectClass(OffLabTestCase.class)).execute()
+        .testEvents();
+    assertThat(Failures.of(events)).isEmpty();
+    events.assertStatistics(s -> s.started(3).succeeded(3));
+  }
+
+  /**
+   * The lab routes nothing, between its own bridges neither (Docker isolates networks too): an
+   * endpoint cannot reach an endpoint of another network, and learns so at once; the lab host
+   * itself answers on every one of its addresses.
+   */
+  @BridgeNetwork
+  static class TwoNetworksTestCase {
+    @BridgeNetwork(subnet = "10.78.0.0/24") NetworkNamespace other;
+
+    @Test
+    void reachesTheLabHostButNotAnotherNetwork(NetworkNamespace ns, @LabHost NetworkNamespace lab) throws Exception {
+      InetAddress otherAddress = other.addresses().stream().filter(a -> a.interfaceName().equals("eth0") && a.isIpv4())
+          .map(Address::address).findFirst().orElseThrow();
+      try (ServerSocket inOther = other.call(() -> new ServerSocket(9000));
+          ServerSocket onLab = lab.call(() -> new ServerSocket(9001, 50, InetAddresses.parse("10.78.0.1")))) {
+        Outcome o = time("TCP connect to another network's endpoint", () -> {
+          try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(otherAddress, 9000), (int) HANG_GUARD_MILLIS);
+          }
+          return null;
+        });
+        assertThat(o.failure()).isInstanceOf(NoRouteToHostException.class);
+        try (Socket s = new Socket()) {
+          s.connect(new InetSocketAddress(onLab.getInetAddress(), 9001), (int) HANG_GUARD_MILLIS);
+        }
+      }
+    }
+  }
+
+  @Test
+  void networksAreIsolatedFromEachOtherButNotFromTheLabHost() {
+    Events events = EngineTestKit.engine("junit-jupiter").selectors(selectClass(TwoNetworksTestCase.class)).execute()
+        .testEvents();
+    assertThat(Failures.of(events)).isEmpty();
+    events.assertStatistics(s -> s.started(1).succeeded(1));
+  }
+
+  /** iproute2's view of the lab: the rule, the unreachable defaults, forwarding on the bridges. */
+  @Test
+  void theLabRefusesWhatItCannotDeliver() {
+    Lab lab = Lab.get();
+    Lab.Bridge bridge = lab.bridge(IpPrefix.parse("172.17.0.0/16"), InetAddresses.parse("172.17.0.1"));
+    String path = "/proc/" + ProcessHandle.current().pid() + "/fd/" + lab.netns().fd();
+    JsonNode rule = null;
+    for (JsonNode r : Ip.json(path, "rule", "show")) {
+      if (r.get("priority").asInt() == Lab.NO_ROUTING_RULE_PRIORITY) {
+        rule = r;
+      }
+    }
+    assertThat(rule).as("rule %d", Lab.NO_ROUTING_RULE_PRIORITY).isNotNull();
+    assertThat(rule.has("not")).as("inverted: %s", rule).isTrue();
+    assertThat(rule.path("iif").asText()).as("%s", rule).isEqualTo("lo");
+    assertThat(rule.path("action").asText()).as("%s", rule).isEqualTo("prohibit");
+    assertThat(defaultRoute(Ip.json(path, "-4", "route", "show"))).isEqualTo("unreachable");
+    assertThat(defaultRoute(Ip.json(path, "-6", "route", "show"))).isEqualTo("unreachable");
+    JsonNode v4 = null;
+    for (JsonNode c : Ip.json(path, "netconf", "show", "dev", bridge.name())) {
+      if (c.get("family").asText().equals("inet")) {
+        v4 = c;
+      }
+    }
+    assertThat(v4).as("IPv4 settings of %s", bridge.name()).isNotNull();
+    assertThat(v4.get("forwarding").asBoolean()).isTrue();
+  }
+
+  static String defaultRoute(JsonNode routes) {
+    for (JsonNode r : routes) {
+      if (r.get("dst").asText().equals("default")) {
+        return r.path("type").asText("unicast");
+      }
+    }
+    return "none";
+  }
+}
