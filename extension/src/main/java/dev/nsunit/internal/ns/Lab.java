@@ -1,5 +1,6 @@
 package dev.nsunit.internal.ns;
 
+import dev.nsunit.internal.netlink.BridgePortRequest;
 import dev.nsunit.internal.netlink.Ipv4DevConfRequest;
 import dev.nsunit.internal.netlink.LinkRequest;
 import dev.nsunit.internal.netlink.NetlinkException;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import jnr.constants.platform.Errno;
 
 /**
  * The hermetic "Docker host": one namespace per JVM, created on first use, that holds the
@@ -43,6 +45,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * as endpoints come and go, and endpoints would keep sending to a gateway MAC that no longer
  * exists. Lab-side veths get a random MAC from the kernel when created, which never changes.
  *
+ * <p><b>Ended endpoints.</b> {@link Attachment#close()} cuts the endpoint's port off the bridge at
+ * once (disabled, its learned addresses flushed), then drops the namespace, which the kernel
+ * tears down lazily. The address (and the MAC derived from it) is handed out again only once the
+ * old port is gone; see {@link AddressPool}. One consequence of the cut-off: a TCP connection
+ * closed after it (by a process the close kills, or a leaked socket closed later) cannot have its
+ * FIN acknowledged, and the orphaned socket keeps the namespace, and so the address, for as long
+ * as the kernel retransmits it ({@code net.ipv4.tcp_orphan_retries}: about 100 s by default).
+ *
  * <p>The lab is held by file descriptors only: it disappears, with every bridge and veth in it,
  * when the JVM exits, however it exits.
  */
@@ -53,6 +63,7 @@ public final class Lab {
   private static final Object INIT = new Object();
   private static volatile Lab instance;
   private static final AtomicInteger VETHS = new AtomicInteger();
+  private static final int ENODEV = Errno.ENODEV.intValue();
 
   private final Netns netns;
   private final Map<IpPrefix, Bridge> bridges = new HashMap<>();
@@ -131,12 +142,12 @@ public final class Lab {
     private final InetAddress gateway;
     private final AddressPool pool;
 
-    Bridge(String name, int index, IpPrefix subnet, InetAddress gateway) {
+    Bridge(String name, int index, IpPrefix subnet, InetAddress gateway, AddressPool pool) {
       this.name = name;
       this.index = index;
       this.subnet = subnet;
       this.gateway = gateway;
-      this.pool = new AddressPool(subnet, gateway);
+      this.pool = pool;
     }
 
     /** The bridge's interface name in the lab, e.g. {@code nsunit0}. */
@@ -191,24 +202,32 @@ public final class Lab {
     rt.addAddress(index, new IpPrefix(gateway, subnet.length()));
     // forwarding only lets the lab answer refused packets with an ICMP error; the rule routes nothing
     Ipv4DevConfRequest.forwarding(index, true).sendOn(rt);
-    Bridge bridge = new Bridge(name, index, subnet, gateway);
+    Bridge bridge = new Bridge(name, index, subnet, gateway,
+        new AddressPool(subnet, gateway, name, veth -> rt.link(veth).isPresent()));
     bridges.put(subnet, bridge);
     return bridge;
   }
 
   /** An endpoint attached to a bridge, with the address it holds until {@link #close()}. */
   public static final class Attachment implements AutoCloseable {
+    private final Netns lab;
     private final Netns endpoint;
+    private final String endpointName;
     private final Bridge bridge;
     private final InetAddress address;
     private final String labVeth;
+    private final int labVethIndex;
     private boolean closed;
 
-    Attachment(Netns endpoint, Bridge bridge, InetAddress address, String labVeth) {
+    Attachment(Netns lab, Netns endpoint, String endpointName, Bridge bridge, InetAddress address, String labVeth,
+        int labVethIndex) {
+      this.lab = lab;
       this.endpoint = endpoint;
+      this.endpointName = endpointName;
       this.bridge = bridge;
       this.address = address;
       this.labVeth = labVeth;
+      this.labVethIndex = labVethIndex;
     }
 
     /** The endpoint's namespace. */
@@ -232,8 +251,10 @@ public final class Lab {
     }
 
     /**
-     * Closes the endpoint's namespace (the kernel then deletes the veth pair, asynchronously) and
-     * returns its address to the pool. Idempotent.
+     * Ends the endpoint: cuts its port off the bridge (no frame reaches it or leaves it from now
+     * on), closes its namespace (the kernel then deletes the veth pair, asynchronously) and
+     * returns its address to the pool, which hands it out again once the port is gone.
+     * Idempotent.
      */
     @Override
     public synchronized void close() {
@@ -241,10 +262,24 @@ public final class Lab {
         return;
       }
       closed = true;
-      try {
-        endpoint.close();
-      } finally {
-        bridge.pool.release(address);
+      FailureCollector failures = new FailureCollector();
+      failures.run(() -> cutOff(lab, labVethIndex));
+      failures.run(endpoint::close);
+      bridge.pool.release(address, endpointName, labVeth, endpoint.id().cookie());
+      failures.throwIfAny();
+    }
+  }
+
+  /**
+   * Disables the lab-side port {@code index} and flushes what the bridge learned on it: one
+   * request that waits for no RCU grace period. A port that is already gone needs nothing.
+   */
+  private static void cutOff(Netns lab, int index) {
+    try {
+      BridgePortRequest.disable(index).sendOn(lab.rtnetlink());
+    } catch (NetlinkException e) {
+      if (e.errno() != ENODEV) {
+        throw e;
       }
     }
   }
@@ -264,11 +299,12 @@ public final class Lab {
       address = bridge.pool.allocate(endpointName);
     }
     Netns endpoint = null;
+    String labVeth = "nsuv" + Integer.toHexString(VETHS.incrementAndGet());
     try {
       endpoint = Netns.create("endpoint " + endpointName);
-      String labVeth = "nsuv" + Integer.toHexString(VETHS.incrementAndGet());
-      netns.rtnetlink().add(LinkRequest.veth(labVeth, "eth0", endpoint.fd())
-          .master(bridge.index).mtu(mtu).up());
+      Rtnetlink labRt = netns.rtnetlink();
+      labRt.add(LinkRequest.veth(labVeth, "eth0", endpoint.fd()).master(bridge.index).mtu(mtu).up());
+      int labVethIndex = labRt.indexOf(labVeth);
       Rtnetlink inside = endpoint.rtnetlink();
       int eth0 = inside.indexOf("eth0");
       inside.setMac(eth0, dockerMac(address));
@@ -276,12 +312,14 @@ public final class Lab {
           .addAddress(eth0, new IpPrefix(address, bridge.subnet.length()))
           .setUp(eth0)
           .addRoute(RouteRequest.defaultVia(bridge.gateway)));
-      return new Attachment(endpoint, bridge, address, labVeth);
+      return new Attachment(netns, endpoint, endpointName, bridge, address, labVeth, labVethIndex);
     } catch (RuntimeException e) {
+      long cookie = -1;
       if (endpoint != null) {
+        cookie = endpoint.id().cookie();
         endpoint.close(); // takes the veth pair with it
       }
-      bridge.pool.release(address);
+      bridge.pool.release(address, endpointName, labVeth, cookie);
       throw e;
     }
   }
