@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * What one scope (a class's static endpoints, or one test) built. JUnit closes it with the
  * scope's store: it stops the test thread, drops the namespaces in reverse order of creation,
- * then reports threads the test started and left running inside them.
+ * then reports threads the test started and left running inside them, and sockets of the JVM
+ * it left open in them ({@link SocketLeaks}).
  */
 final class ScopeResources implements AutoCloseable {
   private final String test; // null for the class scope
@@ -58,6 +59,7 @@ final class ScopeResources implements AutoCloseable {
     }
     List<NetworkNamespace> inspect = new ArrayList<>();
     long hostInode = ThreadLeaks.hostInode();
+    SocketLeaks sockets = SocketLeaks.before(owned, hostInode, failures);
     for (int i = owned.size() - 1; i >= 0; i--) {
       NetworkNamespace ns = owned.get(i);
       if (ns.id().inode() != hostInode) {
@@ -76,6 +78,7 @@ final class ScopeResources implements AutoCloseable {
             + " test or its @AfterEach returns."));
       }
     }
+    sockets.report(test, failures);
     failures.throwIfAny();
   }
 }
