@@ -49,20 +49,27 @@ class AddressReuseTests {
   }
 
   /**
-   * The same with dynamic addresses in a /29: five host addresses for two endpoints per
-   * repetition, so the pool wraps around every few repetitions.
+   * The same with dynamic addresses in a /29: its five host addresses are all taken in every
+   * repetition (the test's namespace, {@code svc} and three more), so each repetition's addresses
+   * are the previous one's, handed out again as soon as (and only once) their old ports are gone.
+   * Each repetition reaches a server in each of the four.
    */
   @BridgeNetwork(subnet = "10.77.0.0/29")
   static class DynamicAddressTestCase {
     @BridgeNetwork(subnet = "10.77.0.0/29") NetworkNamespace svc;
+    @BridgeNetwork(subnet = "10.77.0.0/29") NetworkNamespace a;
+    @BridgeNetwork(subnet = "10.77.0.0/29") NetworkNamespace b;
+    @BridgeNetwork(subnet = "10.77.0.0/29") NetworkNamespace c;
 
     @RepeatedTest(30)
     void t(NetworkNamespace ns) throws Exception {
-      InetAddress address = svc.addresses().stream().filter(a -> a.interfaceName().equals("eth0") && a.isIpv4())
-          .map(Address::address).findFirst().orElseThrow();
-      DYNAMIC_ADDRESSES.add(address);
-      try (ServerSocket s = svc.call(() -> new ServerSocket(9000)); Socket c = new Socket()) {
-        c.connect(new InetSocketAddress(address, 9000), CONNECT_TIMEOUT_MILLIS);
+      for (NetworkNamespace endpoint : List.of(svc, a, b, c)) {
+        InetAddress address = endpoint.addresses().stream()
+            .filter(x -> x.interfaceName().equals("eth0") && x.isIpv4()).map(Address::address).findFirst().orElseThrow();
+        DYNAMIC_ADDRESSES.add(address);
+        try (ServerSocket s = endpoint.call(() -> new ServerSocket(9000)); Socket client = new Socket()) {
+          client.connect(new InetSocketAddress(address, 9000), CONNECT_TIMEOUT_MILLIS);
+        }
       }
     }
   }
@@ -79,7 +86,7 @@ class AddressReuseTests {
     for (int run = 1; run <= 3; run++) {
       runAndCheck(DynamicAddressTestCase.class, run);
     }
-    // 180 endpoints over 5 addresses: every address was handed out again many times
+    // 450 endpoints over 5 addresses: every address was handed out again many times
     assertThat(DYNAMIC_ADDRESSES).hasSizeLessThanOrEqualTo(5);
   }
 
