@@ -66,6 +66,10 @@ import javax.net.SocketFactory;
  * All methods are thread-safe.
  */
 public final class NetworkNamespace implements AutoCloseable {
+  static {
+    JdkChannels.initialize(); // before any namespace exists: see there
+  }
+
   private final Netns netns;
   private final String name;
   private final AutoCloseable owner;
