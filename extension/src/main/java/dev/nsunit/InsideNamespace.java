@@ -43,7 +43,7 @@ final class InsideNamespace {
     try {
       return made.get();
     } catch (InterruptedException e) {
-      made.thenAccept(InsideNamespace::closeQuietly);
+      CompletableFuture<Void> unused = made.thenAccept(InsideNamespace::closeQuietly);
       Thread.currentThread().interrupt();
       InterruptedIOException io = new InterruptedIOException("interrupted while opening a socket in " + netns);
       io.initCause(e);

@@ -15,7 +15,7 @@ import java.lang.annotation.Target;
  * @BridgeNetwork
  * @Test void reachesTheHost(NetworkNamespace ns, @LabHost NetworkNamespace lab) throws Exception {
  *   try (ServerSocket server = lab.call(() -> new ServerSocket(8080))) {
- *     assertThat(ns).canConnectTo("172.17.0.1", 8080);
+ *     assertThat(ns).canReach("172.17.0.1", 8080); // NetworkAssertions, nsunit-assertions
  *   }
  * }
  * }</pre>

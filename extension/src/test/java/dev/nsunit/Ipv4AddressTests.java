@@ -3,7 +3,6 @@ package dev.nsunit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nsunit.testing.Shell;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +18,7 @@ class Ipv4AddressTests {
   @BridgeNetwork
   static NetworkNamespace server;
 
-  @BridgeNetwork(subnet = "198.51.100.0/24", address = "198.51.100.77")
+  @BridgeNetwork(subnet = "203.0.113.0/24", address = "203.0.113.77")
   NetworkNamespace fixed;
 
   @Test
@@ -35,8 +34,8 @@ class Ipv4AddressTests {
   @Test
   @BridgeNetwork
   void aFixedAddressIsReturnedAsDeclared() throws Exception {
-    assertThat(fixed.ipv4Address()).map(InetAddress::getHostAddress).hasValue("198.51.100.77");
-    assertThat(ipv4OfEth0(fixed)).containsExactly("198.51.100.77");
+    assertThat(fixed.ipv4Address()).map(InetAddress::getHostAddress).hasValue("203.0.113.77");
+    assertThat(ipv4OfEth0(fixed)).containsExactly("203.0.113.77");
   }
 
   @Test
@@ -49,13 +48,13 @@ class Ipv4AddressTests {
   @NoNetwork
   void noNetworkHasNone(NetworkNamespace ns) throws Exception {
     assertThat(ns.ipv4Address()).isEqualTo(Optional.empty());
-    JsonNode links = oracle(() -> Shell.ipJson(ns.path().toString(), "link"));
+    JsonNode links = oracle(() -> Commands.ipJson(ns.path().toString(), "link"));
     assertThat(links.findValuesAsText("ifname")).containsExactly("lo");
   }
 
   private static List<String> ipv4OfEth0(NetworkNamespace ns) throws Exception {
     List<String> out = new ArrayList<>();
-    for (JsonNode link : oracle(() -> Shell.ipJson(ns.path().toString(), "-4", "addr", "show", "dev", "eth0"))) {
+    for (JsonNode link : oracle(() -> Commands.ipJson(ns.path().toString(), "-4", "addr", "show", "dev", "eth0"))) {
       for (JsonNode a : link.path("addr_info")) {
         out.add(a.path("local").asText());
       }

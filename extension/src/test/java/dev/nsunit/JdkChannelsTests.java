@@ -2,7 +2,6 @@ package dev.nsunit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nsunit.testing.Shell;
 import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -24,7 +23,10 @@ class JdkChannelsTests {
         "-cp", System.getProperty("java.class.path"), FirstChannelInsideMain.class.getName())
         .redirectErrorStream(true).start();
     child.getOutputStream().close();
-    String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String out;
+    try (var stdout = child.getInputStream()) { // closed now, not at some later GC
+      out = new String(stdout.readAllBytes(), StandardCharsets.UTF_8);
+    }
     assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(child.exitValue()).as(out).isZero();
     assertThat(out).contains("unix sockets of this JVM in the namespace: []");
@@ -42,7 +44,7 @@ class JdkChannelsTests {
           pipe.sink().close();
           pipe.source().close();
         });
-        String ss = Shell.in(ns.path().toString(), "ss", "-Hxap");
+        String ss = Commands.in(ns.path().toString(), "ss", "-Hxap");
         System.out.println("unix sockets of this JVM in the namespace: "
             + ss.lines().filter(l -> l.contains("pid=" + pid + ",")).toList());
       }

@@ -3,7 +3,6 @@ package dev.nsunit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.nsunit.testing.Shell;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -136,11 +135,11 @@ class SocketFactoryTests {
 
   private void assertListeningInsideOnly() throws Exception {
     assertThat(ns.awaitListening(port, Duration.ofSeconds(5)).localPort()).isEqualTo(port);
-    assertThat(Shell.in(ns.path().toString(), "ss", "-Hltn", "sport", "=", ":" + port)).isNotBlank();
+    assertThat(Commands.in(ns.path().toString(), "ss", "-Hltn", "sport", "=", ":" + port)).isNotBlank();
     // outside, only the decoy listens on that port: the same socket inode is not there
-    String inode = Shell.in(ns.path().toString(), "ss", "-Hltne", "sport", "=", ":" + port)
+    String inode = Commands.in(ns.path().toString(), "ss", "-Hltne", "sport", "=", ":" + port)
         .replaceAll("(?s).*ino:(\\d+).*", "$1").trim();
-    assertThat(Shell.run("ss", "-Hltne", "sport", "=", ":" + port)).doesNotContain("ino:" + inode + " ");
+    assertThat(Commands.in(null, "ss", "-Hltne", "sport", "=", ":" + port)).doesNotContain("ino:" + inode + " ");
   }
 
   /** A connection from inside reaches the server: it is where ns's loopback is. */
@@ -166,6 +165,6 @@ class SocketFactoryTests {
   private String established(NetworkNamespace where, int localPort) {
     String[] ss = {"ss", "-Htn", "state", "established", "(", "sport", "=", ":" + localPort, "and", "dport", "=",
         ":" + port, ")"};
-    return (where == null ? Shell.run(ss) : Shell.in(where.path().toString(), ss)).trim();
+    return Commands.in(where == null ? null : where.path().toString(), ss).trim();
   }
 }

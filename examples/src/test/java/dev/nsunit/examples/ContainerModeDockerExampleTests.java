@@ -13,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.GenericContainer;
@@ -37,15 +36,9 @@ class ContainerModeDockerExampleTests {
           .withImagePullPolicy(image -> false); // built locally by ci/docker-engine.sh; never pulled
 
   @BeforeAll
-  static void waitUntilItListens() throws InterruptedException {
+  static void waitUntilItListens() {
     try (NetworkNamespace ns = ContainerNamespaces.open(echo)) {
-      Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-      while (ns.sockets().stream().noneMatch(s -> s.isListening() && s.localPort() == 6379)) {
-        if (Instant.now().isAfter(deadline)) {
-          throw new IllegalStateException("the container does not listen on 6379:\n" + ns.snapshot());
-        }
-        Thread.sleep(20);
-      }
+      ns.awaitListening(6379, Duration.ofSeconds(20));
     }
   }
 

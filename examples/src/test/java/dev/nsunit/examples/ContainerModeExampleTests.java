@@ -13,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,13 +32,7 @@ class ContainerModeExampleTests {
         "--save", "", "--appendonly", "no", "--dir", System.getProperty("java.io.tmpdir"))
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD));
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-    while (redis.sockets().stream().noneMatch(s -> s.localPort() == 6379 && s.isListening())) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new IllegalStateException("redis-server did not listen on 6379 within 10 s:\n" + redis.snapshot());
-      }
-      Thread.sleep(10);
-    }
+    redis.awaitListening(6379, Duration.ofSeconds(10));
   }
 
   @Test
