@@ -20,6 +20,11 @@ import java.util.concurrent.ThreadFactory;
  *
  * <p>{@link #close()} releases the parts in order and never deletes interfaces itself: dropping
  * the namespace lets the kernel batch that work, and it does the same if the JVM is killed.
+ *
+ * <p>{@link #close()} never strands a caller: a {@link #call} or {@link #start} running at the
+ * same time returns with its result or with the exception every use after close gets,
+ * "network namespace NAME (...) is closed; create a new one instead of reusing it". A process
+ * whose start races close() is killed by it.
  */
 public final class Netns implements AutoCloseable {
   private final NamespaceFd fd;
@@ -35,8 +40,27 @@ public final class Netns implements AutoCloseable {
         Libc.SO_NETNS_COOKIE));
     this.description = description;
     this.sockets = new NetlinkSockets(rtnetlink, fd);
-    this.threads = new NamespaceThreadPool(description, this::enter);
-    this.processes = new ProcessLauncher(description, threads.ownedThreadFactory("nsunit-launcher-"));
+    NamespaceAccess access = new Access();
+    this.threads = new NamespaceThreadPool(description, access);
+    this.processes = new ProcessLauncher(description, access, () -> threads.singleThread("nsunit-launcher-"));
+  }
+
+  /** What the parts may ask of this namespace; private, so it adds no public methods. */
+  private final class Access implements NamespaceAccess {
+    @Override
+    public void enter() {
+      Netns.this.enter();
+    }
+
+    @Override
+    public void requireOpen() {
+      Netns.this.requireOpen();
+    }
+
+    @Override
+    public IllegalStateException closed() {
+      return closedException();
+    }
   }
 
   /**
@@ -155,7 +179,8 @@ public final class Netns implements AutoCloseable {
 
   /**
    * Runs {@code task} on a platform thread inside this namespace and returns its result. The
-   * task's own exception is rethrown unchanged.
+   * task's own exception is rethrown unchanged. If {@link #close()} comes first, throws the
+   * closed exception; if it comes while the task runs, the task is interrupted.
    */
   public <T> T call(Callable<T> task) throws Exception {
     requireOpen();
@@ -172,7 +197,8 @@ public final class Netns implements AutoCloseable {
    * {@code /proc/PID} shows {@code setpriv}.
    *
    * <p>Only the direct child carries the signal: a grandchild that detaches (a daemon that
-   * double-forks) survives a JVM crash. {@link #close()} kills descendants too.
+   * double-forks) survives a JVM crash. {@link #close()} kills descendants too, also of a process
+   * whose start raced it.
    */
   public Process start(ProcessBuilder builder) throws IOException {
     requireOpen();
@@ -199,10 +225,14 @@ public final class Netns implements AutoCloseable {
   private void requireOpen() {
     synchronized (lock) {
       if (closed) {
-        throw new IllegalStateException("network namespace " + description + " (" + fd.id()
-            + ") is closed; create a new one instead of reusing it");
+        throw closedException();
       }
     }
+  }
+
+  private IllegalStateException closedException() {
+    return new IllegalStateException("network namespace " + description + " (" + fd.id()
+        + ") is closed; create a new one instead of reusing it");
   }
 
   /**

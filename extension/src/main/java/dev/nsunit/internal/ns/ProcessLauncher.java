@@ -8,37 +8,44 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Starts the processes of one namespace and kills them on {@link #close()}. Every process is
  * forked from one long-lived launcher thread inside the namespace: Linux sends the
  * {@code PR_SET_PDEATHSIG} signal that {@link ProcessGuard} arranges when the <em>thread</em> that
  * forked the child exits, so that thread must live as long as the namespace.
+ *
+ * <p>No process escapes {@link #close()}: a process is registered under the same lock as the
+ * fork, and {@link #close()} takes that lock to refuse further forks before it kills what is
+ * registered.
  */
 final class ProcessLauncher implements AutoCloseable {
   private static final long KILL_WAIT_MILLIS = 5_000;
 
   private final String description;
-  private final ThreadFactory launcherThreads;
-  private final Set<Process> processes = ConcurrentHashMap.newKeySet();
-  private ExecutorService launcher; // guarded by this
+  private final NamespaceAccess access;
+  private final Supplier<ExecutorService> launcherFactory;
+  private final Object lock = new Object();
+  private final Set<Process> processes = ConcurrentHashMap.newKeySet(); // added under lock
+  private ExecutorService launcher; // guarded by lock
+  private boolean closed; // guarded by lock
 
-  ProcessLauncher(String description, ThreadFactory launcherThreads) {
+  /** @param launcherFactory makes the single, long-lived launcher thread's executor */
+  ProcessLauncher(String description, NamespaceAccess access, Supplier<ExecutorService> launcherFactory) {
     this.description = description;
-    this.launcherThreads = launcherThreads;
+    this.access = access;
+    this.launcherFactory = launcherFactory;
   }
 
   Process start(ProcessBuilder builder) throws IOException {
     ProcessBuilder guarded = ProcessGuard.guard(builder);
-    Future<Process> f = launcher().submit(guarded::start);
+    processes.removeIf(p -> !p.isAlive()); // those are the caller's; only the living need killing
+    Future<Process> f = NamespaceThreadPool.submit(launcher(), () -> launch(guarded), access);
     try {
-      Process p = f.get();
-      processes.add(p);
-      return p;
+      return f.get();
     } catch (ExecutionException e) {
       Rethrow.ifUncheckedOr(e.getCause(), IOException.class);
       throw new IOException("cannot start " + builder.command() + " in " + description, e.getCause());
@@ -48,11 +55,54 @@ final class ProcessLauncher implements AutoCloseable {
     }
   }
 
-  private synchronized ExecutorService launcher() {
-    if (launcher == null) {
-      launcher = Executors.newSingleThreadExecutor(launcherThreads);
+  private ExecutorService launcher() {
+    synchronized (lock) {
+      if (closed) {
+        throw access.closed();
+      }
+      if (launcher == null) {
+        launcher = launcherFactory.get();
+      }
+      return launcher;
     }
-    return launcher;
+  }
+
+  /** On the launcher thread: forks unless closed, and registers the process before close() can look. */
+  private Process launch(ProcessBuilder guarded) throws IOException {
+    synchronized (lock) {
+      if (closed) {
+        throw access.closed();
+      }
+      Process p = guarded.start();
+      processes.add(p);
+      return p;
+    }
+  }
+
+  /** Kills {@code p} and its descendants and waits for it, however often the caller is interrupted. */
+  private void kill(Process p) {
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(KILL_WAIT_MILLIS);
+    boolean interrupted = false;
+    try {
+      while (p.isAlive()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new IllegalStateException("process " + p.pid() + " in " + description + " did not exit within "
+              + KILL_WAIT_MILLIS + " ms of SIGKILL");
+        }
+        try {
+          p.waitFor(left, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /** The processes started here that are still alive. */
@@ -67,12 +117,18 @@ final class ProcessLauncher implements AutoCloseable {
   }
 
   /**
-   * Kills every process started here and its descendants, waits for them, closes the pipes of
-   * those it killed, then stops the launcher thread (idle by then: its processes are dead, so its
-   * exit signals nobody).
+   * Refuses further starts, kills every process started here and its descendants, waits for
+   * them, closes the pipes of those it killed, then stops the launcher thread (idle by then: its
+   * processes are dead, so its exit signals nobody). Starts that were waiting for the launcher
+   * fail with {@link NamespaceAccess#closed()}.
    */
   @Override
   public void close() {
+    ExecutorService l;
+    synchronized (lock) { // waits for a fork in progress, whose process is then registered
+      closed = true;
+      l = launcher;
+    }
     FailureCollector failures = new FailureCollector();
     List<Process> killed = alive();
     for (Process p : processes) {
@@ -80,24 +136,21 @@ final class ProcessLauncher implements AutoCloseable {
       p.destroyForcibly();
     }
     for (Process p : processes) {
-      try {
-        if (!p.waitFor(KILL_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-          failures.add(new IllegalStateException("process " + p.pid() + " in " + description
-              + " did not exit within " + KILL_WAIT_MILLIS + " ms of SIGKILL"));
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      failures.run(() -> kill(p));
     }
     for (Process p : killed) {
       closeStreams(p); // nobody reads a process we killed; else its pipes stay open until a GC
     }
-    ExecutorService l;
-    synchronized (this) {
-      l = launcher;
-    }
     if (l != null) {
-      l.shutdownNow();
+      l.shutdownNow(); // queued starts fail with closed(), see NamespaceExecutor
+      try {
+        if (!l.awaitTermination(KILL_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+          failures.add(new IllegalStateException("the process launcher of " + description + " did not stop within "
+              + KILL_WAIT_MILLIS + " ms"));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     failures.throwIfAny();
   }
