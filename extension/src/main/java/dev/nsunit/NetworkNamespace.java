@@ -211,41 +211,49 @@ public final class NetworkNamespace implements AutoCloseable {
 
   /** Links, addresses, routes, neighbours and TCP/UDP listeners, read now through netlink. */
   public NetworkSnapshot snapshot() {
-    return translate(() -> {
+    return inspect(() -> {
       List<Link> links = netns.rtnetlink().links();
       return new NetworkSnapshot(links, netns.rtnetlink().addresses(links),
           netns.rtnetlink().routes(links), netns.rtnetlink().neighbours(links), netns.sockDiag().listening());
     });
   }
 
+  /**
+   * Reads through the namespace's netlink sockets: kernel failures become {@link KernelException};
+   * a read that close() overtakes fails like every use after close.
+   */
+  private <T> T inspect(Supplier<T> read) {
+    return translate(() -> netns.inspect(read));
+  }
+
   /** The interfaces. Equivalent to {@code ip link}. */
   public List<Link> links() {
-    return translate(() -> netns.rtnetlink().links());
+    return inspect(() -> netns.rtnetlink().links());
   }
 
   /** The interface called {@code name}, if present. Equivalent to {@code ip link show NAME}. */
   public Optional<Link> link(String name) {
-    return translate(() -> netns.rtnetlink().link(name));
+    return inspect(() -> netns.rtnetlink().link(name));
   }
 
   /** The addresses. Equivalent to {@code ip addr}. */
   public List<Address> addresses() {
-    return translate(() -> netns.rtnetlink().addresses());
+    return inspect(() -> netns.rtnetlink().addresses());
   }
 
   /** The main routing table, IPv4 and IPv6. Equivalent to {@code ip route; ip -6 route}. */
   public List<Route> routes() {
-    return translate(() -> netns.rtnetlink().routes());
+    return inspect(() -> netns.rtnetlink().routes());
   }
 
   /** The neighbour (ARP/NDP) entries. Equivalent to {@code ip neigh}. */
   public List<Neighbour> neighbours() {
-    return translate(() -> netns.rtnetlink().neighbours());
+    return inspect(() -> netns.rtnetlink().neighbours());
   }
 
   /** TCP listeners and bound UDP sockets, both families. Equivalent to {@code ss -ltnu}. */
   public List<InetSocket> sockets() {
-    return translate(() -> netns.sockDiag().listening());
+    return inspect(() -> netns.sockDiag().listening());
   }
 
   /**

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code call()} and {@code start()} racing {@code close()}: every caller
+ * {@code call()}, {@code start()} and {@code snapshot()} racing {@code close()}: every caller
  * returns, with its result or with the documented "is closed" exception; {@code close()} itself
  * does not fail (no phantom "threads still running"); no process or thread is left in the
  * namespace. Each test repeats the race many times with the close at varying moments: one round
@@ -71,6 +71,42 @@ class CloseRaceTests {
           throw new AssertionError("call() returned " + answer);
         }
       });
+    }
+  }
+
+  @Test
+  void snapshotRacingCloseFailsOnlyWithTheDocumentedMessage() throws Exception {
+    for (int round = 0; round < ROUNDS; round++) {
+      NetworkNamespace ns = NetworkNamespace.create("race-snapshot");
+      race(ns, round, () -> {
+        if (ns.snapshot().links().isEmpty()) {
+          throw new AssertionError("a snapshot without lo");
+        }
+      });
+    }
+  }
+
+  @Test
+  void mixedUsesRacingCloseReturnEveryCaller() throws Exception {
+    for (int round = 0; round < ROUNDS; round++) {
+      NetworkNamespace ns = NetworkNamespace.create("race-mixed");
+      List<Process> started = new CopyOnWriteArrayList<>();
+      try {
+        race(ns, round, () -> {
+          switch (ThreadLocalRandom.current().nextInt(4)) {
+            case 0 -> started.add(ns.start(new ProcessBuilder("sleep", "600")));
+            case 1 -> ns.run(() -> { });
+            case 2 -> ns.sockets();
+            default -> ns.links();
+          }
+        });
+        for (Process p : started) {
+          assertThat(p.waitFor(HANG_GUARD_SECONDS, TimeUnit.SECONDS))
+              .as("round %d: process %d is still alive after close()", round, p.pid()).isTrue();
+        }
+      } finally {
+        started.forEach(Process::destroyForcibly);
+      }
     }
   }
 

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Supplier;
 
 /**
  * A network namespace held by an open file descriptor, with the netlink sockets, threads and
@@ -39,7 +40,8 @@ public final class Netns implements AutoCloseable {
     this.fd = new NamespaceFd(fd, Libc.getsockoptLong(rtnetlink.socket().fd(), Libc.SOL_SOCKET,
         Libc.SO_NETNS_COOKIE));
     this.description = description;
-    this.sockets = new NetlinkSockets(rtnetlink, fd);
+    NamespaceId id = this.fd.id();
+    this.sockets = new NetlinkSockets(rtnetlink, fd, () -> closedException(description, id));
     NamespaceAccess access = new Access();
     this.threads = new NamespaceThreadPool(description, access);
     this.processes = new ProcessLauncher(description, access, () -> threads.singleThread("nsunit-launcher-"));
@@ -149,6 +151,26 @@ public final class Netns implements AutoCloseable {
     return sockets.rtnetlink();
   }
 
+  /**
+   * Runs {@code read}, which uses {@link #rtnetlink()} or {@link #sockDiag()}. A read that
+   * {@link #close()} overtakes, closing a socket under it, fails like every use after close
+   * ("network namespace NAME (...) is closed; ..."), not with the socket's own error, which is
+   * kept as the cause.
+   */
+  public <T> T inspect(Supplier<T> read) {
+    requireOpen();
+    try {
+      return read.get();
+    } catch (RuntimeException e) {
+      if (isClosed()) {
+        IllegalStateException closed = closedException();
+        closed.initCause(e);
+        throw closed;
+      }
+      throw e;
+    }
+  }
+
   /** sock_diag on this namespace; its socket is opened on first use. */
   public SockDiag sockDiag() {
     requireOpen(); // also when cached: after close() its descriptor number may belong to someone else
@@ -231,7 +253,11 @@ public final class Netns implements AutoCloseable {
   }
 
   private IllegalStateException closedException() {
-    return new IllegalStateException("network namespace " + description + " (" + fd.id()
+    return closedException(description, fd.id());
+  }
+
+  private static IllegalStateException closedException(String description, NamespaceId id) {
+    return new IllegalStateException("network namespace " + description + " (" + id
         + ") is closed; create a new one instead of reusing it");
   }
 
