@@ -26,6 +26,8 @@ import java.util.function.Supplier;
  * same time returns with its result or with the exception every use after close gets,
  * "network namespace NAME (...) is closed; create a new one instead of reusing it". A process
  * whose start races close() is killed by it.
+ *
+ * <p>A {@link #start} whose caller is interrupted leaves no process.
  */
 public final class Netns implements AutoCloseable {
   private final NamespaceFd fd;
@@ -221,6 +223,9 @@ public final class Netns implements AutoCloseable {
    * <p>Only the direct child carries the signal: a grandchild that detaches (a daemon that
    * double-forks) survives a JVM crash. {@link #close()} kills descendants too, also of a process
    * whose start raced it.
+   *
+   * @throws java.io.InterruptedIOException if the caller is interrupted; then no process is
+   *     left: either it was never started, or it was killed (the interrupt flag stays set)
    */
   public Process start(ProcessBuilder builder) throws IOException {
     requireOpen();

@@ -2,6 +2,7 @@ package dev.nsunit.internal.ns;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -20,7 +21,8 @@ import java.util.function.Supplier;
  *
  * <p>No process escapes {@link #close()}: a process is registered under the same lock as the
  * fork, and {@link #close()} takes that lock to refuse further forks before it kills what is
- * registered.
+ * registered. A {@link #start} whose caller is interrupted leaves no process either: the launch
+ * is cancelled if it has not begun, else the process it made is killed.
  */
 final class ProcessLauncher implements AutoCloseable {
   private static final long KILL_WAIT_MILLIS = 5_000;
@@ -43,15 +45,38 @@ final class ProcessLauncher implements AutoCloseable {
   Process start(ProcessBuilder builder) throws IOException {
     ProcessBuilder guarded = ProcessGuard.guard(builder);
     processes.removeIf(p -> !p.isAlive()); // those are the caller's; only the living need killing
-    Future<Process> f = NamespaceThreadPool.submit(launcher(), () -> launch(guarded), access);
+    Launch launch = new Launch();
+    Future<Process> f = NamespaceThreadPool.submit(launcher(), () -> launch(guarded, launch), access);
     try {
       return f.get();
     } catch (ExecutionException e) {
       Rethrow.ifUncheckedOr(e.getCause(), IOException.class);
       throw new IOException("cannot start " + builder.command() + " in " + description, e.getCause());
     } catch (InterruptedException e) {
+      IOException undone = undo(launch, f, builder);
       Thread.currentThread().interrupt();
-      throw new IOException("interrupted while starting " + builder.command() + " in " + description, e);
+      throw undone;
+    }
+  }
+
+  /**
+   * Whether a launch has begun, or was given up by its caller first: whichever comes first wins.
+   * ({@code Future.cancel} cannot say: it succeeds while the task is still running.)
+   */
+  private static final class Launch {
+    private boolean begun; // guarded by this
+    private boolean abandoned; // guarded by this
+
+    /** On the launcher: false if the caller gave up, and then nothing may be started. */
+    synchronized boolean begin() {
+      begun = !abandoned;
+      return begun;
+    }
+
+    /** For the caller: true if the launch had not begun, and now never will. */
+    synchronized boolean abandon() {
+      abandoned = !begun;
+      return abandoned;
     }
   }
 
@@ -67,15 +92,67 @@ final class ProcessLauncher implements AutoCloseable {
     }
   }
 
-  /** On the launcher thread: forks unless closed, and registers the process before close() can look. */
-  private Process launch(ProcessBuilder guarded) throws IOException {
+  /**
+   * On the launcher thread: forks unless closed or abandoned, and registers the process before
+   * close() can look. Returns null if abandoned: that caller is gone.
+   */
+  private Process launch(ProcessBuilder guarded, Launch launch) throws IOException {
     synchronized (lock) {
       if (closed) {
         throw access.closed();
       }
+      if (!launch.begin()) {
+        return null;
+      }
       Process p = guarded.start();
       processes.add(p);
       return p;
+    }
+  }
+
+  /**
+   * The caller of {@code start()} was interrupted: make sure the launch leaves nothing. Abandons
+   * it if it has not begun; else waits for it (a fork takes milliseconds) and kills what it made.
+   */
+  private IOException undo(Launch launch, Future<Process> f, ProcessBuilder builder) {
+    String what = "interrupted while starting " + builder.command() + " in " + description;
+    if (launch.abandon()) {
+      return new InterruptedIOException(what + "; the process was not started");
+    }
+    Process p;
+    try {
+      p = uninterruptibly(f);
+    } catch (ExecutionException e) {
+      InterruptedIOException failed = new InterruptedIOException(what + "; the process did not start");
+      failed.initCause(e.getCause());
+      return failed;
+    }
+    processes.remove(p);
+    InterruptedIOException killed = new InterruptedIOException(what + "; the process (pid " + p.pid()
+        + ") had already started and was killed");
+    try {
+      kill(p);
+    } catch (RuntimeException e) {
+      killed.addSuppressed(e);
+    }
+    closeStreams(p);
+    return killed;
+  }
+
+  private static Process uninterruptibly(Future<Process> f) throws ExecutionException {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return f.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
