@@ -5,6 +5,7 @@ import dev.nsunit.internal.netlink.Rtnetlink;
 import dev.nsunit.internal.netlink.SockDiag;
 import dev.nsunit.model.NamespaceId;
 import java.io.IOException;
+import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -27,15 +28,35 @@ import java.util.function.Supplier;
  * "network namespace NAME (...) is closed; create a new one instead of reusing it". A process
  * whose start races close() is killed by it.
  *
+ * <p>A namespace nobody receives is closed too. A {@link #create} or {@link #open} whose caller
+ * is interrupted closes what it made and throws, since an interrupted caller may have been
+ * abandoned (by {@code assertTimeoutPreemptively}, a cancelled {@code Future}). And a
+ * {@code Netns} that becomes unreachable without {@link #close()} (its caller was abandoned
+ * before the interrupt came) has its descriptors closed by a {@link Cleaner}, as the JDK does
+ * for a lost {@code FileInputStream}. It cannot have threads or processes left by then: they
+ * would keep it reachable. Whoever uses the raw {@link #fd()} must keep the {@code Netns}
+ * reachable meanwhile.
+ *
  * <p>A {@link #start} whose caller is interrupted leaves no process.
  */
 public final class Netns implements AutoCloseable {
+  /**
+   * Closes the descriptors of a Netns dropped without close(). Its one daemon thread,
+   * {@code nsunit-cleaner}, lives as long as the JVM, in the JVM's startup namespace: it is made
+   * by whichever thread first uses this class, and must not pin that thread's namespace.
+   */
+  private static final Cleaner CLEANER = Cleaner.create(task -> new Thread(() -> {
+    NamespaceThreads.joinStartupNamespace();
+    task.run();
+  }, "nsunit-cleaner"));
+
   private final NamespaceFd fd;
   private final NetlinkSockets sockets;
   private final NamespaceThreadPool threads;
   private final ProcessLauncher processes;
   private final String description;
   private final Object lock = new Object();
+  private final Cleaner.Cleanable descriptors;
   private boolean closed; // guarded by lock
 
   private Netns(int fd, Rtnetlink rtnetlink, String description) {
@@ -47,6 +68,22 @@ public final class Netns implements AutoCloseable {
     NamespaceAccess access = new Access();
     this.threads = new NamespaceThreadPool(description, access);
     this.processes = new ProcessLauncher(description, access, () -> threads.singleThread("nsunit-launcher-"));
+    this.descriptors = CLEANER.register(this, new Descriptors(sockets, this.fd));
+  }
+
+  /**
+   * Closes the netlink sockets, then the descriptor that holds the namespace. Run once: by
+   * {@link #close()}, or by the cleaner. It must not refer to the Netns, or the Netns would
+   * never become unreachable.
+   */
+  private record Descriptors(NetlinkSockets sockets, NamespaceFd fd) implements Runnable {
+    @Override
+    public void run() {
+      FailureCollector failures = new FailureCollector();
+      failures.run(sockets::close);
+      failures.run(fd::close);
+      failures.throwIfAny();
+    }
   }
 
   /** What the parts may ask of this namespace; private, so it adds no public methods. */
@@ -73,7 +110,7 @@ public final class Netns implements AutoCloseable {
    */
   public static Netns create(String description) {
     Opened opened = NamespaceThreads.inNewNamespace(() -> Opened.in("/proc/thread-self/ns/net"));
-    return opened.finish(description, true);
+    return handOver(opened.finish(description, true), "creating");
   }
 
   /** Opens the JVM's own (startup) namespace: the one {@code /proc/self/ns/net} names. */
@@ -91,7 +128,22 @@ public final class Netns implements AutoCloseable {
       Libc.close(fd);
       throw e;
     }
-    return new Opened(fd, rt).finish(description, false);
+    return handOver(new Opened(fd, rt).finish(description, false), "opening");
+  }
+
+  /**
+   * Returns {@code ns} to its caller, unless the caller was interrupted meanwhile: then nobody may
+   * be waiting for the result (an abandoned {@code assertTimeoutPreemptively}, a cancelled
+   * {@code Future}), and a namespace nobody receives would stay open until the JVM exits. So it
+   * is closed, and the caller, if still there, learns why. The interrupt flag stays set.
+   */
+  private static Netns handOver(Netns ns, String doing) {
+    if (Thread.currentThread().isInterrupted()) {
+      ns.close();
+      throw new IllegalStateException("interrupted while " + doing + " network namespace " + ns.description
+          + "; it was closed again, because whoever interrupted the caller may no longer be waiting for it");
+    }
+    return ns;
   }
 
   /** A namespace fd and an rtnetlink socket opened inside it, not yet owned by a {@link Netns}. */
@@ -131,7 +183,10 @@ public final class Netns implements AutoCloseable {
     return fd.isStartupNamespace();
   }
 
-  /** The descriptor that holds the namespace; valid until {@link #close()}. */
+  /**
+   * The descriptor that holds the namespace; valid until {@link #close()}, and while this
+   * {@code Netns} is reachable (see the class comment).
+   */
   public int fd() {
     requireOpen();
     return fd.fd();
@@ -283,8 +338,7 @@ public final class Netns implements AutoCloseable {
     FailureCollector failures = new FailureCollector();
     failures.run(processes::close);
     failures.run(threads::close);
-    failures.run(sockets::close);
-    failures.run(fd::close);
+    failures.run(descriptors::clean);
     failures.throwIfAny();
   }
 
