@@ -1,6 +1,7 @@
 package dev.nsunit;
 
 import static dev.nsunit.KernelFailures.translate;
+import static java.util.Objects.requireNonNull;
 
 import dev.nsunit.internal.ns.Netns;
 import dev.nsunit.internal.ns.SocketOwners;
@@ -19,7 +20,6 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
@@ -62,6 +62,12 @@ import java.util.function.Supplier;
  * All methods are thread-safe.
  */
 public final class NetworkNamespace implements AutoCloseable {
+  // a null argument fails here, before anything is built, naming the parameter and what to pass
+  private static final String PATH_IS_NULL = "path is null; pass a namespace file such as /proc/PID/ns/net";
+  private static final String TARGET_IS_NULL =
+      "target is null; pass the address to probe, e.g. InetAddress.getLoopbackAddress()";
+  private static final String TIMEOUT_IS_NULL = "timeout is null; pass how long to wait, e.g. Duration.ofSeconds(1)";
+
   private final Netns netns;
   private final String name;
   private final AutoCloseable owner;
@@ -77,7 +83,7 @@ public final class NetworkNamespace implements AutoCloseable {
    * through {@link #release()} when its scope ends.
    */
   NetworkNamespace(Netns netns, String name, AutoCloseable owner, boolean managed) {
-    this.netns = Objects.requireNonNull(netns);
+    this.netns = requireNonNull(netns);
     this.name = name;
     this.owner = owner;
     this.managed = managed;
@@ -99,6 +105,8 @@ public final class NetworkNamespace implements AutoCloseable {
    * @throws KernelException with {@code EPERM} without CAP_SYS_ADMIN
    */
   public static NetworkNamespace create(String name) {
+    requireNonNull(name,
+        "name is null; pass a name for messages and thread names, e.g. \"web\", or call create()");
     return new NetworkNamespace(translate(() -> Netns.create(name)), name);
   }
 
@@ -113,6 +121,7 @@ public final class NetworkNamespace implements AutoCloseable {
 
   /** Opens the namespace a file names: {@code /proc/<pid>/ns/net}, {@code /run/netns/<name>}. */
   public static NetworkNamespace open(Path path) {
+    requireNonNull(path, PATH_IS_NULL);
     return open(path, path.toString());
   }
 
@@ -123,6 +132,8 @@ public final class NetworkNamespace implements AutoCloseable {
    *     namespace ({@code EINVAL})
    */
   public static NetworkNamespace open(Path path, String name) {
+    requireNonNull(path, PATH_IS_NULL);
+    requireNonNull(name, "name is null; pass a name for messages, e.g. \"container redis\", or call open(path)");
     return new NetworkNamespace(translate(() -> Netns.open(path, name)), name);
   }
 
@@ -151,6 +162,7 @@ public final class NetworkNamespace implements AutoCloseable {
    * interfaces, the same listening ports).
    */
   public boolean sharesStackWith(NetworkNamespace other) {
+    requireNonNull(other, "other is null; pass the namespace to compare with");
     return id().equals(other.id());
   }
 
@@ -167,6 +179,7 @@ public final class NetworkNamespace implements AutoCloseable {
    * exception is rethrown unchanged.
    */
   public <T> T call(Callable<T> task) throws Exception {
+    requireNonNull(task, "task is null; pass the Callable to run inside the namespace");
     return netns.call(task);
   }
 
@@ -179,6 +192,7 @@ public final class NetworkNamespace implements AutoCloseable {
 
   /** Runs {@code task} on a platform thread inside this namespace; its exception is rethrown unchanged. */
   public void run(ThrowingRunnable task) throws Exception {
+    requireNonNull(task, "task is null; pass the code to run inside the namespace");
     netns.call(() -> {
       task.run();
       return null;
@@ -206,6 +220,7 @@ public final class NetworkNamespace implements AutoCloseable {
    * }</pre>
    */
   public Process start(ProcessBuilder builder) throws IOException {
+    requireNonNull(builder, "builder is null; pass the ProcessBuilder of the process to start");
     return netns.start(builder);
   }
 
@@ -269,6 +284,7 @@ public final class NetworkNamespace implements AutoCloseable {
    *     the namespace's interfaces, routes and sockets at that moment
    */
   public InetSocket awaitListening(int port, Duration timeout) {
+    requireNonNull(timeout, TIMEOUT_IS_NULL);
     long deadline = System.nanoTime() + timeout.toNanos();
     long pause = 1;
     while (true) {
@@ -302,6 +318,8 @@ public final class NetworkNamespace implements AutoCloseable {
    *     "ping" socket)
    */
   public ProbeResult ping(InetAddress target, Duration timeout) {
+    requireNonNull(target, TARGET_IS_NULL);
+    requireNonNull(timeout, TIMEOUT_IS_NULL);
     return probe(() -> Reachability.icmpEcho(target, timeout));
   }
 
@@ -311,6 +329,8 @@ public final class NetworkNamespace implements AutoCloseable {
    * connection is a result, never an exception.
    */
   public ProbeResult connectTcp(InetAddress target, int port, Duration timeout) {
+    requireNonNull(target, TARGET_IS_NULL);
+    requireNonNull(timeout, TIMEOUT_IS_NULL);
     return probe(() -> Reachability.tcpConnect(target, port, timeout));
   }
 
@@ -320,6 +340,10 @@ public final class NetworkNamespace implements AutoCloseable {
    * result, never an exception.
    */
   public ProbeResult exchangeUdp(InetAddress target, int port, byte[] request, Duration timeout) {
+    requireNonNull(target, TARGET_IS_NULL);
+    requireNonNull(request,
+        "request is null; pass the datagram's bytes (an empty array sends an empty datagram)");
+    requireNonNull(timeout, TIMEOUT_IS_NULL);
     byte[] copy = request.clone();
     return probe(() -> Reachability.udpExchange(target, port, copy, timeout));
   }
@@ -344,6 +368,7 @@ public final class NetworkNamespace implements AutoCloseable {
    * namespaces, so this needs no namespace. Empty when no visible process holds it.
    */
   public static List<SocketOwner> ownersOf(InetSocket socket) {
+    requireNonNull(socket, "socket is null; pass a socket from sockets() or snapshot()");
     return SocketOwners.of(socket.inode());
   }
 

@@ -2,6 +2,7 @@ package dev.nsunit.internal.ns;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,6 +48,7 @@ final class NamespaceThreadPool implements AutoCloseable {
   /** Threads that enter the namespace before running their task; after close they fail at once. */
   ThreadFactory threadFactory() {
     return task -> {
+      Objects.requireNonNull(task, "task is null; pass the Runnable the new thread should run");
       Thread t = new Thread(() -> {
         access.enter();
         inside.add(Thread.currentThread());

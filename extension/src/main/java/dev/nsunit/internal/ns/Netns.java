@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -109,6 +110,7 @@ public final class Netns implements AutoCloseable {
    * Equivalent to: {@code ip netns add X; ip -n X link set lo up}, without the bind mount.
    */
   public static Netns create(String description) {
+    Objects.requireNonNull(description, "description");
     Opened opened = NamespaceThreads.inNewNamespace(() -> Opened.in("/proc/thread-self/ns/net"));
     return handOver(opened.finish(description, true), "creating");
   }
@@ -120,6 +122,8 @@ public final class Netns implements AutoCloseable {
 
   /** Opens the namespace a file names: {@code /proc/<pid>/ns/net} or {@code /run/netns/<name>}. */
   public static Netns open(Path path, String description) {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(description, "description");
     int fd = Libc.openReadOnly(path.toString());
     Rtnetlink rt;
     try {
@@ -236,7 +240,8 @@ public final class Netns implements AutoCloseable {
 
   /**
    * A factory of platform threads that enter this namespace before running their task. A thread
-   * started after {@link #close()} fails before running anything.
+   * started after {@link #close()} fails before running anything. {@code newThread(null)} throws
+   * {@link NullPointerException}.
    */
   public ThreadFactory threadFactory() {
     return threads.threadFactory();
@@ -262,6 +267,7 @@ public final class Netns implements AutoCloseable {
    * closed exception; if it comes while the task runs, the task is interrupted.
    */
   public <T> T call(Callable<T> task) throws Exception {
+    Objects.requireNonNull(task, "task");
     requireOpen();
     return threads.call(task);
   }
@@ -283,6 +289,7 @@ public final class Netns implements AutoCloseable {
    *     left: either it was never started, or it was killed (the interrupt flag stays set)
    */
   public Process start(ProcessBuilder builder) throws IOException {
+    Objects.requireNonNull(builder, "builder");
     requireOpen();
     return processes.start(builder);
   }
