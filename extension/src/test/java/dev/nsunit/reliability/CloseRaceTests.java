@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nsunit.NetworkNamespace;
+import dev.nsunit.testing.Await;
 import dev.nsunit.testing.NamespaceHolders;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -258,14 +259,9 @@ class CloseRaceTests {
    * JDK's own "process reaper" threads are not counted: whichever thread starts a process creates
    * one, the JDK retires it when idle, and nsunit cannot stop it (README, "Guarantees").
    */
-  static void awaitNoThreadIn(long inode, String when) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(HANG_GUARD_SECONDS);
-    List<String> inside = threadsIn(inode);
-    while (!inside.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-      inside = threadsIn(inode);
-    }
-    assertThat(inside).as("%s: threads of this JVM still inside the closed namespace", when).isEmpty();
+  static void awaitNoThreadIn(long inode, String when) {
+    Await.until(when + ": no thread of this JVM left inside the closed namespace", () -> threadsIn(inode),
+        List::isEmpty);
   }
 
   private static List<String> threadsIn(long inode) {

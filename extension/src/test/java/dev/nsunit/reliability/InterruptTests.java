@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.nsunit.NetworkNamespace;
+import dev.nsunit.testing.Await;
 import dev.nsunit.testing.NamespaceHolders;
 import dev.nsunit.testing.Shell;
 import java.io.FileOutputStream;
@@ -159,18 +160,10 @@ class InterruptTests {
   }
 
   /** Waits until the launcher thread blocks opening the FIFO (its reading end) inside start(). */
-  private static void awaitLauncherOpening(Path fifo) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(HANG_GUARD_SECONDS);
-    while (System.nanoTime() < deadline) {
-      for (Map.Entry<Thread, StackTraceElement[]> t : Thread.getAllStackTraces().entrySet()) {
-        if (t.getKey().getName().startsWith("nsunit-launcher-interrupted-launch")
-            && Arrays.stream(t.getValue()).anyMatch(f -> f.getClassName().equals("java.io.FileInputStream"))) {
-          return;
-        }
-      }
-      Thread.sleep(5);
-    }
-    throw new AssertionError("the launcher never opened " + fifo);
+  private static void awaitLauncherOpening(Path fifo) {
+    Await.until("the launcher opening " + fifo, () -> Thread.getAllStackTraces().entrySet().stream()
+        .anyMatch(t -> t.getKey().getName().startsWith("nsunit-launcher-interrupted-launch")
+            && Arrays.stream(t.getValue()).anyMatch(f -> f.getClassName().equals("java.io.FileInputStream"))));
   }
 
   @Test
@@ -218,16 +211,12 @@ class InterruptTests {
         abandoned++;
       }
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(HANG_GUARD_SECONDS);
-    List<String> left = leftSince(before);
-    while (!left.isEmpty() && System.nanoTime() < deadline) {
-      System.gc();
-      Thread.sleep(50);
-      left = leftSince(before);
-    }
     System.out.printf("%d of 200 create() calls abandoned%n", abandoned);
     assertThat(abandoned).as("calls abandoned: the test must really abandon some").isPositive();
-    assertThat(left).as("namespace descriptors left by %d abandoned create() calls", abandoned).isEmpty();
+    Await.until("no namespace descriptor left by " + abandoned + " abandoned create() calls, GC asked for", () -> {
+      System.gc();
+      return leftSince(before);
+    }, List::isEmpty);
   }
 
   private static List<String> leftSince(Set<String> before) {

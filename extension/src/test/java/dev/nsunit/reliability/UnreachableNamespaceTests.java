@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nsunit.NetworkNamespace;
 import dev.nsunit.internal.libc.Libc;
 import dev.nsunit.internal.ns.Netns;
+import dev.nsunit.testing.Await;
+import dev.nsunit.testing.JavaProcess;
 import dev.nsunit.testing.NamespaceHolders;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -36,14 +38,10 @@ class UnreachableNamespaceTests {
       inodes.add(dropped.id().inode());
     }
     assertThat(NamespaceHolders.namespaceFdsOfThisJvm()).hasSize(before.size() + 20);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(HANG_GUARD_SECONDS);
-    List<String> left = leftSince(before);
-    while (!left.isEmpty() && System.nanoTime() < deadline) {
+    Await.until("no descriptor left of 20 namespaces nobody holds, GC asked for", () -> {
       System.gc();
-      Thread.sleep(50);
-      left = leftSince(before);
-    }
-    assertThat(left).as("descriptors of 20 namespaces nobody holds, after GC").isEmpty();
+      return leftSince(before);
+    }, List::isEmpty);
     for (long inode : inodes) {
       assertThat(NamespaceHolders.threadsOfThisJvmIn(inode)).isEmpty();
     }
@@ -94,9 +92,8 @@ class UnreachableNamespaceTests {
 
   @Test
   void theCleanerThreadLivesInTheStartupNamespaceWhicheverThreadStartedIt() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        UnreachableNamespaceTests.class.getName()).redirectErrorStream(true).start();
+    Process child = new ProcessBuilder(JavaProcess.command(UnreachableNamespaceTests.class))
+        .redirectErrorStream(true).start();
     String out;
     try {
       out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
