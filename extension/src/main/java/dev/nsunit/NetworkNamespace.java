@@ -1,6 +1,7 @@
 package dev.nsunit;
 
 import static dev.nsunit.KernelFailures.translate;
+import static java.util.Objects.requireNonNull;
 
 import dev.nsunit.internal.ns.Netns;
 import dev.nsunit.internal.ns.SocketOwners;
@@ -20,7 +21,6 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
@@ -70,6 +70,12 @@ public final class NetworkNamespace implements AutoCloseable {
     JdkChannels.initialize(); // before any namespace exists: see there
   }
 
+  // a null argument fails here, before anything is built, naming the parameter and what to pass
+  private static final String PATH_IS_NULL = "path is null; pass a namespace file such as /proc/PID/ns/net";
+  private static final String TARGET_IS_NULL =
+      "target is null; pass the address to probe, e.g. InetAddress.getLoopbackAddress()";
+  private static final String TIMEOUT_IS_NULL = "timeout is null; pass how long to wait, e.g. Duration.ofSeconds(1)";
+
   private final Netns netns;
   private final String name;
   private final AutoCloseable owner;
@@ -85,7 +91,7 @@ public final class NetworkNamespace implements AutoCloseable {
    * through {@link #release()} when its scope ends.
    */
   NetworkNamespace(Netns netns, String name, AutoCloseable owner, boolean managed) {
-    this.netns = Objects.requireNonNull(netns);
+    this.netns = requireNonNull(netns);
     this.name = name;
     this.owner = owner;
     this.managed = managed;
@@ -107,6 +113,8 @@ public final class NetworkNamespace implements AutoCloseable {
    * @throws KernelException with {@code EPERM} without CAP_SYS_ADMIN
    */
   public static NetworkNamespace create(String name) {
+    requireNonNull(name,
+        "name is null; pass a name for messages and thread names, e.g. \"web\", or call create()");
     return new NetworkNamespace(translate(() -> Netns.create(name)), name);
   }
 
@@ -132,6 +140,7 @@ public final class NetworkNamespace implements AutoCloseable {
    *     namespace; ..."}
    */
   public static NetworkNamespace open(Path path) {
+    requireNonNull(path, PATH_IS_NULL);
     return open(path, path.toString());
   }
 
@@ -143,6 +152,8 @@ public final class NetworkNamespace implements AutoCloseable {
    * @throws IllegalArgumentException if {@code path} is not a network namespace file
    */
   public static NetworkNamespace open(Path path, String name) {
+    requireNonNull(path, PATH_IS_NULL);
+    requireNonNull(name, "name is null; pass a name for messages, e.g. \"container redis\", or call open(path)");
     return new NetworkNamespace(translate(() -> Netns.open(path, name)), name);
   }
 
@@ -171,6 +182,7 @@ public final class NetworkNamespace implements AutoCloseable {
    * interfaces, the same listening ports).
    */
   public boolean sharesStackWith(NetworkNamespace other) {
+    requireNonNull(other, "other is null; pass the namespace to compare with");
     return id().equals(other.id());
   }
 
@@ -187,6 +199,7 @@ public final class NetworkNamespace implements AutoCloseable {
    * exception is rethrown unchanged.
    */
   public <T> T call(Callable<T> task) throws Exception {
+    requireNonNull(task, "task is null; pass the Callable to run inside the namespace");
     return netns.call(task);
   }
 
@@ -199,6 +212,7 @@ public final class NetworkNamespace implements AutoCloseable {
 
   /** Runs {@code task} on a platform thread inside this namespace; its exception is rethrown unchanged. */
   public void run(ThrowingRunnable task) throws Exception {
+    requireNonNull(task, "task is null; pass the code to run inside the namespace");
     netns.call(() -> {
       task.run();
       return null;
@@ -270,12 +284,13 @@ public final class NetworkNamespace implements AutoCloseable {
    * }</pre>
    */
   public Process start(ProcessBuilder builder) throws IOException {
+    requireNonNull(builder, "builder is null; pass the ProcessBuilder of the process to start");
     return netns.start(builder);
   }
 
   /** Links, addresses, routes, neighbours and TCP/UDP listeners, read now through netlink. */
   public NetworkSnapshot snapshot() {
-    return translate(() -> {
+    return inspect(() -> {
       List<Link> links = netns.rtnetlink().links();
       return new NetworkSnapshot(links, netns.rtnetlink().addresses(links),
           netns.rtnetlink().routes(links), netns.rtnetlink().neighbours(links), netns.sockDiag().listening());
@@ -306,34 +321,42 @@ public final class NetworkNamespace implements AutoCloseable {
         .findFirst();
   }
 
+  /**
+   * Reads through the namespace's netlink sockets: kernel failures become {@link KernelException};
+   * a read that close() overtakes fails like every use after close.
+   */
+  private <T> T inspect(Supplier<T> read) {
+    return translate(() -> netns.inspect(read));
+  }
+
   /** The interfaces. Equivalent to {@code ip link}. */
   public List<Link> links() {
-    return translate(() -> netns.rtnetlink().links());
+    return inspect(() -> netns.rtnetlink().links());
   }
 
   /** The interface called {@code name}, if present. Equivalent to {@code ip link show NAME}. */
   public Optional<Link> link(String name) {
-    return translate(() -> netns.rtnetlink().link(name));
+    return inspect(() -> netns.rtnetlink().link(name));
   }
 
   /** The addresses. Equivalent to {@code ip addr}. */
   public List<Address> addresses() {
-    return translate(() -> netns.rtnetlink().addresses());
+    return inspect(() -> netns.rtnetlink().addresses());
   }
 
   /** The main routing table, IPv4 and IPv6. Equivalent to {@code ip route; ip -6 route}. */
   public List<Route> routes() {
-    return translate(() -> netns.rtnetlink().routes());
+    return inspect(() -> netns.rtnetlink().routes());
   }
 
   /** The neighbour (ARP/NDP) entries. Equivalent to {@code ip neigh}. */
   public List<Neighbour> neighbours() {
-    return translate(() -> netns.rtnetlink().neighbours());
+    return inspect(() -> netns.rtnetlink().neighbours());
   }
 
   /** TCP listeners and bound UDP sockets, both families. Equivalent to {@code ss -ltnu}. */
   public List<InetSocket> sockets() {
-    return translate(() -> netns.sockDiag().listening());
+    return inspect(() -> netns.sockDiag().listening());
   }
 
   /**
@@ -349,6 +372,7 @@ public final class NetworkNamespace implements AutoCloseable {
    *     the namespace's interfaces, routes and sockets at that moment
    */
   public InetSocket awaitListening(int port, Duration timeout) {
+    requireNonNull(timeout, TIMEOUT_IS_NULL);
     long deadline = System.nanoTime() + timeout.toNanos();
     long pause = 1;
     while (true) {
@@ -382,6 +406,8 @@ public final class NetworkNamespace implements AutoCloseable {
    *     "ping" socket)
    */
   public ProbeResult ping(InetAddress target, Duration timeout) {
+    requireNonNull(target, TARGET_IS_NULL);
+    requireNonNull(timeout, TIMEOUT_IS_NULL);
     return probe(() -> Reachability.icmpEcho(target, timeout));
   }
 
@@ -391,6 +417,8 @@ public final class NetworkNamespace implements AutoCloseable {
    * connection is a result, never an exception.
    */
   public ProbeResult connectTcp(InetAddress target, int port, Duration timeout) {
+    requireNonNull(target, TARGET_IS_NULL);
+    requireNonNull(timeout, TIMEOUT_IS_NULL);
     return probe(() -> Reachability.tcpConnect(target, port, timeout));
   }
 
@@ -400,6 +428,10 @@ public final class NetworkNamespace implements AutoCloseable {
    * result, never an exception.
    */
   public ProbeResult exchangeUdp(InetAddress target, int port, byte[] request, Duration timeout) {
+    requireNonNull(target, TARGET_IS_NULL);
+    requireNonNull(request,
+        "request is null; pass the datagram's bytes (an empty array sends an empty datagram)");
+    requireNonNull(timeout, TIMEOUT_IS_NULL);
     byte[] copy = request.clone();
     return probe(() -> Reachability.udpExchange(target, port, copy, timeout));
   }
@@ -424,6 +456,7 @@ public final class NetworkNamespace implements AutoCloseable {
    * namespaces, so this needs no namespace. Empty when no visible process holds it.
    */
   public static List<SocketOwner> ownersOf(InetSocket socket) {
+    requireNonNull(socket, "socket is null; pass a socket from sockets() or snapshot()");
     return SocketOwners.of(socket.inode());
   }
 

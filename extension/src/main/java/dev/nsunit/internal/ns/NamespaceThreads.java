@@ -53,6 +53,24 @@ final class NamespaceThreads {
     }
   }
 
+  /**
+   * Moves the calling thread into the JVM's startup namespace ({@code /proc/self/ns/net}), for a
+   * long-lived thread that may have been started from a namespaced one and must not pin its
+   * namespace. Where that fails (it cannot when the thread is already there), the thread stays.
+   */
+  static void joinStartupNamespace() {
+    try {
+      int home = Libc.openReadOnly("/proc/self/ns/net");
+      try {
+        join(home);
+      } finally {
+        Libc.close(home);
+      }
+    } catch (RuntimeException e) {
+      // no privilege to setns: then this JVM cannot have entered another namespace either
+    }
+  }
+
   /** "net:[inode]": namespace inodes are unique among live namespaces, and both are alive here. */
   private static String target(String link) {
     try {

@@ -5,12 +5,15 @@ import dev.nsunit.internal.netlink.Rtnetlink;
 import dev.nsunit.internal.netlink.SockDiag;
 import dev.nsunit.model.NamespaceId;
 import java.io.IOException;
+import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Supplier;
 
 /**
  * A network namespace held by an open file descriptor, with the netlink sockets, threads and
@@ -20,23 +23,86 @@ import java.util.concurrent.ThreadFactory;
  *
  * <p>{@link #close()} releases the parts in order and never deletes interfaces itself: dropping
  * the namespace lets the kernel batch that work, and it does the same if the JVM is killed.
+ *
+ * <p>{@link #close()} never strands a caller: a {@link #call} or {@link #start} running at the
+ * same time returns with its result or with the exception every use after close gets,
+ * "network namespace NAME (...) is closed; create a new one instead of reusing it". A process
+ * whose start races close() is killed by it.
+ *
+ * <p>A namespace nobody receives is closed too. A {@link #create} or {@link #open} whose caller
+ * is interrupted closes what it made and throws, since an interrupted caller may have been
+ * abandoned (by {@code assertTimeoutPreemptively}, a cancelled {@code Future}). And a
+ * {@code Netns} that becomes unreachable without {@link #close()} (its caller was abandoned
+ * before the interrupt came) has its descriptors closed by a {@link Cleaner}, as the JDK does
+ * for a lost {@code FileInputStream}. It cannot have threads or processes left by then: they
+ * would keep it reachable. Whoever uses the raw {@link #fd()} must keep the {@code Netns}
+ * reachable meanwhile.
+ *
+ * <p>A {@link #start} whose caller is interrupted leaves no process.
  */
 public final class Netns implements AutoCloseable {
+  /**
+   * Closes the descriptors of a Netns dropped without close(). Its one daemon thread,
+   * {@code nsunit-cleaner}, lives as long as the JVM, in the JVM's startup namespace: it is made
+   * by whichever thread first uses this class, and must not pin that thread's namespace.
+   */
+  private static final Cleaner CLEANER = Cleaner.create(task -> new Thread(() -> {
+    NamespaceThreads.joinStartupNamespace();
+    task.run();
+  }, "nsunit-cleaner"));
+
   private final NamespaceFd fd;
   private final NetlinkSockets sockets;
   private final NamespaceThreadPool threads;
   private final ProcessLauncher processes;
   private final String description;
   private final Object lock = new Object();
+  private final Cleaner.Cleanable descriptors;
   private boolean closed; // guarded by lock
 
   private Netns(int fd, Rtnetlink rtnetlink, String description) {
     this.fd = new NamespaceFd(fd, Libc.getsockoptLong(rtnetlink.socket().fd(), Libc.SOL_SOCKET,
         Libc.SO_NETNS_COOKIE));
     this.description = description;
-    this.sockets = new NetlinkSockets(rtnetlink, fd);
-    this.threads = new NamespaceThreadPool(description, this::enter);
-    this.processes = new ProcessLauncher(description, threads.ownedThreadFactory("nsunit-launcher-"));
+    NamespaceId id = this.fd.id();
+    this.sockets = new NetlinkSockets(rtnetlink, fd, () -> closedException(description, id));
+    NamespaceAccess access = new Access();
+    this.threads = new NamespaceThreadPool(description, access);
+    this.processes = new ProcessLauncher(description, access, () -> threads.singleThread("nsunit-launcher-"));
+    this.descriptors = CLEANER.register(this, new Descriptors(sockets, this.fd));
+  }
+
+  /**
+   * Closes the netlink sockets, then the descriptor that holds the namespace. Run once: by
+   * {@link #close()}, or by the cleaner. It must not refer to the Netns, or the Netns would
+   * never become unreachable.
+   */
+  private record Descriptors(NetlinkSockets sockets, NamespaceFd fd) implements Runnable {
+    @Override
+    public void run() {
+      FailureCollector failures = new FailureCollector();
+      failures.run(sockets::close);
+      failures.run(fd::close);
+      failures.throwIfAny();
+    }
+  }
+
+  /** What the parts may ask of this namespace; private, so it adds no public methods. */
+  private final class Access implements NamespaceAccess {
+    @Override
+    public void enter() {
+      Netns.this.enter();
+    }
+
+    @Override
+    public void requireOpen() {
+      Netns.this.requireOpen();
+    }
+
+    @Override
+    public IllegalStateException closed() {
+      return closedException();
+    }
   }
 
   /**
@@ -44,8 +110,9 @@ public final class Netns implements AutoCloseable {
    * Equivalent to: {@code ip netns add X; ip -n X link set lo up}, without the bind mount.
    */
   public static Netns create(String description) {
+    Objects.requireNonNull(description, "description");
     Opened opened = NamespaceThreads.inNewNamespace(() -> Opened.in("/proc/thread-self/ns/net"));
-    return opened.finish(description, true);
+    return handOver(opened.finish(description, true), "creating");
   }
 
   /** Opens the JVM's own (startup) namespace: the one {@code /proc/self/ns/net} names. */
@@ -59,6 +126,8 @@ public final class Netns implements AutoCloseable {
    * @throws IllegalArgumentException if the file is not a network namespace (see {@link NamespaceFile})
    */
   public static Netns open(Path path, String description) {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(description, "description");
     int fd = NamespaceFile.openNetwork(path);
     Rtnetlink rt;
     try {
@@ -67,7 +136,22 @@ public final class Netns implements AutoCloseable {
       Libc.close(fd);
       throw e;
     }
-    return new Opened(fd, rt).finish(description, false);
+    return handOver(new Opened(fd, rt).finish(description, false), "opening");
+  }
+
+  /**
+   * Returns {@code ns} to its caller, unless the caller was interrupted meanwhile: then nobody may
+   * be waiting for the result (an abandoned {@code assertTimeoutPreemptively}, a cancelled
+   * {@code Future}), and a namespace nobody receives would stay open until the JVM exits. So it
+   * is closed, and the caller, if still there, learns why. The interrupt flag stays set.
+   */
+  private static Netns handOver(Netns ns, String doing) {
+    if (Thread.currentThread().isInterrupted()) {
+      ns.close();
+      throw new IllegalStateException("interrupted while " + doing + " network namespace " + ns.description
+          + "; it was closed again, because whoever interrupted the caller may no longer be waiting for it");
+    }
+    return ns;
   }
 
   /** A namespace fd and an rtnetlink socket opened inside it, not yet owned by a {@link Netns}. */
@@ -107,7 +191,10 @@ public final class Netns implements AutoCloseable {
     return fd.isStartupNamespace();
   }
 
-  /** The descriptor that holds the namespace; valid until {@link #close()}. */
+  /**
+   * The descriptor that holds the namespace; valid until {@link #close()}, and while this
+   * {@code Netns} is reachable (see the class comment).
+   */
   public int fd() {
     requireOpen();
     return fd.fd();
@@ -129,6 +216,26 @@ public final class Netns implements AutoCloseable {
     return sockets.rtnetlink();
   }
 
+  /**
+   * Runs {@code read}, which uses {@link #rtnetlink()} or {@link #sockDiag()}. A read that
+   * {@link #close()} overtakes, closing a socket under it, fails like every use after close
+   * ("network namespace NAME (...) is closed; ..."), not with the socket's own error, which is
+   * kept as the cause.
+   */
+  public <T> T inspect(Supplier<T> read) {
+    requireOpen();
+    try {
+      return read.get();
+    } catch (RuntimeException e) {
+      if (isClosed()) {
+        IllegalStateException closed = closedException();
+        closed.initCause(e);
+        throw closed;
+      }
+      throw e;
+    }
+  }
+
   /** sock_diag on this namespace; its socket is opened on first use. */
   public SockDiag sockDiag() {
     requireOpen(); // also when cached: after close() its descriptor number may belong to someone else
@@ -137,7 +244,8 @@ public final class Netns implements AutoCloseable {
 
   /**
    * A factory of platform threads that enter this namespace before running their task. A thread
-   * started after {@link #close()} fails before running anything.
+   * started after {@link #close()} fails before running anything. {@code newThread(null)} throws
+   * {@link NullPointerException}.
    */
   public ThreadFactory threadFactory() {
     return threads.threadFactory();
@@ -159,9 +267,11 @@ public final class Netns implements AutoCloseable {
 
   /**
    * Runs {@code task} on a platform thread inside this namespace and returns its result. The
-   * task's own exception is rethrown unchanged.
+   * task's own exception is rethrown unchanged. If {@link #close()} comes first, throws the
+   * closed exception; if it comes while the task runs, the task is interrupted.
    */
   public <T> T call(Callable<T> task) throws Exception {
+    Objects.requireNonNull(task, "task");
     requireOpen();
     return threads.call(task);
   }
@@ -176,9 +286,14 @@ public final class Netns implements AutoCloseable {
    * {@code /proc/PID} shows {@code setpriv}.
    *
    * <p>Only the direct child carries the signal: a grandchild that detaches (a daemon that
-   * double-forks) survives a JVM crash. {@link #close()} kills descendants too.
+   * double-forks) survives a JVM crash. {@link #close()} kills descendants too, also of a process
+   * whose start raced it.
+   *
+   * @throws java.io.InterruptedIOException if the caller is interrupted; then no process is
+   *     left: either it was never started, or it was killed (the interrupt flag stays set)
    */
   public Process start(ProcessBuilder builder) throws IOException {
+    Objects.requireNonNull(builder, "builder");
     requireOpen();
     return processes.start(builder);
   }
@@ -203,10 +318,18 @@ public final class Netns implements AutoCloseable {
   private void requireOpen() {
     synchronized (lock) {
       if (closed) {
-        throw new IllegalStateException("network namespace " + description + " (" + fd.id()
-            + ") is closed; create a new one instead of reusing it");
+        throw closedException();
       }
     }
+  }
+
+  private IllegalStateException closedException() {
+    return closedException(description, fd.id());
+  }
+
+  private static IllegalStateException closedException(String description, NamespaceId id) {
+    return new IllegalStateException("network namespace " + description + " (" + id
+        + ") is closed; create a new one instead of reusing it");
   }
 
   /**
@@ -226,8 +349,7 @@ public final class Netns implements AutoCloseable {
     FailureCollector failures = new FailureCollector();
     failures.run(processes::close);
     failures.run(threads::close);
-    failures.run(sockets::close);
-    failures.run(fd::close);
+    failures.run(descriptors::clean);
     failures.throwIfAny();
   }
 

@@ -2,57 +2,184 @@ package dev.nsunit.internal.ns;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Starts the processes of one namespace and kills them on {@link #close()}. Every process is
  * forked from one long-lived launcher thread inside the namespace: Linux sends the
  * {@code PR_SET_PDEATHSIG} signal that {@link ProcessGuard} arranges when the <em>thread</em> that
  * forked the child exits, so that thread must live as long as the namespace.
+ *
+ * <p>No process escapes {@link #close()}: a process is registered under the same lock as the
+ * fork, and {@link #close()} takes that lock to refuse further forks before it kills what is
+ * registered. A {@link #start} whose caller is interrupted leaves no process either: the launch
+ * is cancelled if it has not begun, else the process it made is killed.
  */
 final class ProcessLauncher implements AutoCloseable {
   private static final long KILL_WAIT_MILLIS = 5_000;
 
   private final String description;
-  private final ThreadFactory launcherThreads;
-  private final Set<Process> processes = ConcurrentHashMap.newKeySet();
-  private ExecutorService launcher; // guarded by this
+  private final NamespaceAccess access;
+  private final Supplier<ExecutorService> launcherFactory;
+  private final Object lock = new Object();
+  private final Set<Process> processes = ConcurrentHashMap.newKeySet(); // added under lock
+  private ExecutorService launcher; // guarded by lock
+  private boolean closed; // guarded by lock
 
-  ProcessLauncher(String description, ThreadFactory launcherThreads) {
+  /** @param launcherFactory makes the single, long-lived launcher thread's executor */
+  ProcessLauncher(String description, NamespaceAccess access, Supplier<ExecutorService> launcherFactory) {
     this.description = description;
-    this.launcherThreads = launcherThreads;
+    this.access = access;
+    this.launcherFactory = launcherFactory;
   }
 
   Process start(ProcessBuilder builder) throws IOException {
     ProcessBuilder guarded = ProcessGuard.guard(builder);
-    Future<Process> f = launcher().submit(guarded::start);
+    processes.removeIf(p -> !p.isAlive()); // those are the caller's; only the living need killing
+    Launch launch = new Launch();
+    Future<Process> f = NamespaceThreadPool.submit(launcher(), () -> launch(guarded, launch), access);
     try {
-      Process p = f.get();
-      processes.add(p);
-      return p;
+      return f.get();
     } catch (ExecutionException e) {
       Rethrow.ifUncheckedOr(e.getCause(), IOException.class);
       throw new IOException("cannot start " + builder.command() + " in " + description, e.getCause());
     } catch (InterruptedException e) {
+      IOException undone = undo(launch, f, builder);
       Thread.currentThread().interrupt();
-      throw new IOException("interrupted while starting " + builder.command() + " in " + description, e);
+      throw undone;
     }
   }
 
-  private synchronized ExecutorService launcher() {
-    if (launcher == null) {
-      launcher = Executors.newSingleThreadExecutor(launcherThreads);
+  /**
+   * Whether a launch has begun, or was given up by its caller first: whichever comes first wins.
+   * ({@code Future.cancel} cannot say: it succeeds while the task is still running.)
+   */
+  private static final class Launch {
+    private boolean begun; // guarded by this
+    private boolean abandoned; // guarded by this
+
+    /** On the launcher: false if the caller gave up, and then nothing may be started. */
+    synchronized boolean begin() {
+      begun = !abandoned;
+      return begun;
     }
-    return launcher;
+
+    /** For the caller: true if the launch had not begun, and now never will. */
+    synchronized boolean abandon() {
+      abandoned = !begun;
+      return abandoned;
+    }
+  }
+
+  private ExecutorService launcher() {
+    synchronized (lock) {
+      if (closed) {
+        throw access.closed();
+      }
+      if (launcher == null) {
+        launcher = launcherFactory.get();
+      }
+      return launcher;
+    }
+  }
+
+  /**
+   * On the launcher thread: forks unless closed or abandoned, and registers the process before
+   * close() can look. Returns null if abandoned: that caller is gone.
+   */
+  private Process launch(ProcessBuilder guarded, Launch launch) throws IOException {
+    synchronized (lock) {
+      if (closed) {
+        throw access.closed();
+      }
+      if (!launch.begin()) {
+        return null;
+      }
+      Process p = guarded.start();
+      processes.add(p);
+      return p;
+    }
+  }
+
+  /**
+   * The caller of {@code start()} was interrupted: make sure the launch leaves nothing. Abandons
+   * it if it has not begun; else waits for it (a fork takes milliseconds) and kills what it made.
+   */
+  private IOException undo(Launch launch, Future<Process> f, ProcessBuilder builder) {
+    String what = "interrupted while starting " + builder.command() + " in " + description;
+    if (launch.abandon()) {
+      return new InterruptedIOException(what + "; the process was not started");
+    }
+    Process p;
+    try {
+      p = uninterruptibly(f);
+    } catch (ExecutionException e) {
+      InterruptedIOException failed = new InterruptedIOException(what + "; the process did not start");
+      failed.initCause(e.getCause());
+      return failed;
+    }
+    processes.remove(p);
+    InterruptedIOException killed = new InterruptedIOException(what + "; the process (pid " + p.pid()
+        + ") had already started and was killed");
+    try {
+      kill(p);
+    } catch (RuntimeException e) {
+      killed.addSuppressed(e);
+    }
+    closeStreams(p);
+    return killed;
+  }
+
+  private static Process uninterruptibly(Future<Process> f) throws ExecutionException {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return f.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Kills {@code p} and its descendants and waits for it, however often the caller is interrupted. */
+  private void kill(Process p) {
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(KILL_WAIT_MILLIS);
+    boolean interrupted = false;
+    try {
+      while (p.isAlive()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new IllegalStateException("process " + p.pid() + " in " + description + " did not exit within "
+              + KILL_WAIT_MILLIS + " ms of SIGKILL");
+        }
+        try {
+          p.waitFor(left, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /** The processes started here that are still alive. */
@@ -67,12 +194,18 @@ final class ProcessLauncher implements AutoCloseable {
   }
 
   /**
-   * Kills every process started here and its descendants, waits for them, closes the pipes of
-   * those it killed, then stops the launcher thread (idle by then: its processes are dead, so its
-   * exit signals nobody).
+   * Refuses further starts, kills every process started here and its descendants, waits for
+   * them, closes the pipes of those it killed, then stops the launcher thread (idle by then: its
+   * processes are dead, so its exit signals nobody). Starts that were waiting for the launcher
+   * fail with {@link NamespaceAccess#closed()}.
    */
   @Override
   public void close() {
+    ExecutorService l;
+    synchronized (lock) { // waits for a fork in progress, whose process is then registered
+      closed = true;
+      l = launcher;
+    }
     FailureCollector failures = new FailureCollector();
     List<Process> killed = alive();
     for (Process p : processes) {
@@ -80,24 +213,21 @@ final class ProcessLauncher implements AutoCloseable {
       p.destroyForcibly();
     }
     for (Process p : processes) {
-      try {
-        if (!p.waitFor(KILL_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-          failures.add(new IllegalStateException("process " + p.pid() + " in " + description
-              + " did not exit within " + KILL_WAIT_MILLIS + " ms of SIGKILL"));
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      failures.run(() -> kill(p));
     }
     for (Process p : killed) {
       closeStreams(p); // nobody reads a process we killed; else its pipes stay open until a GC
     }
-    ExecutorService l;
-    synchronized (this) {
-      l = launcher;
-    }
     if (l != null) {
-      l.shutdownNow();
+      l.shutdownNow(); // queued starts fail with closed(), see NamespaceExecutor
+      try {
+        if (!l.awaitTermination(KILL_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+          failures.add(new IllegalStateException("the process launcher of " + description + " did not stop within "
+              + KILL_WAIT_MILLIS + " ms"));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     failures.throwIfAny();
   }
