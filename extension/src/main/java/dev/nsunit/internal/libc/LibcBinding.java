@@ -54,4 +54,20 @@ public interface LibcBinding {
   @SaveError
   @ssize_t
   long readlink(String path, @Out ByteBuffer buf, @size_t long bufsiz);
+
+  @SaveError
+  int sched_getaffinity(int pid, @size_t long cpusetsize, @Out ByteBuffer mask);
+
+  @SaveError
+  int sched_setaffinity(int pid, @size_t long cpusetsize, @In ByteBuffer mask);
+
+  @SaveError
+  int getsockname(int fd, @Out ByteBuffer addr, IntByReference addrlen);
+
+  @SaveError
+  int getpeername(int fd, @Out ByteBuffer addr, IntByReference addrlen);
+
+  @SaveError
+  @ssize_t
+  long pread(int fd, @Out ByteBuffer buf, @size_t long count, long offset);
 }
