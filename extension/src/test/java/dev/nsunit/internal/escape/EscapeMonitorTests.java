@@ -7,6 +7,7 @@ import dev.nsunit.internal.escape.EscapeMonitor.Window;
 import dev.nsunit.internal.libc.Libc;
 import dev.nsunit.internal.ns.Netns;
 import dev.nsunit.testing.Shell;
+import dev.nsunit.testing.SsEvents;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -70,7 +71,7 @@ class EscapeMonitorTests {
         Servers servers = Servers.in(ns)) {
       assertThat(monitor.isPrivateNamespace()).isTrue();
       assertThat(monitor.sharedWith()).isEmpty();
-      try (SsEvents ss = SsEvents.start(ns)) {
+      try (SsEvents ss = SsEvents.start("/proc/" + PID + "/fd/" + ns.fd())) {
         Window w = monitor.begin("test");
         List<InetSocketAddress> locals = ns.call(() -> List.of(
             servers.tcpAndClose(StandardProtocolFamily.INET), servers.tcpAndClose(StandardProtocolFamily.INET6),

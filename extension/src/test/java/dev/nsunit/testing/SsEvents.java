@@ -1,6 +1,5 @@
-package dev.nsunit.internal.escape;
+package dev.nsunit.testing;
 
-import dev.nsunit.internal.ns.Netns;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * The oracle for destroy events: {@code ss -E -Htun} (iproute2's own sock_diag event reader)
  * running in a namespace, its lines collected as they come.
  */
-final class SsEvents implements AutoCloseable {
+public final class SsEvents implements AutoCloseable {
   private static final long WAIT_MILLIS = 10_000;
 
   private final Process process;
@@ -38,11 +37,13 @@ final class SsEvents implements AutoCloseable {
     reader.start();
   }
 
-  /** Starts {@code ss -E} in {@code ns} and returns once it has joined the destroy groups. */
-  static SsEvents start(Netns ns) throws Exception {
-    String path = "/proc/" + ProcessHandle.current().pid() + "/fd/" + ns.fd();
+  /**
+   * Starts {@code ss -E} in the namespace {@code nsPath} names (e.g. {@code /proc/PID/fd/N}) and
+   * returns once it has joined the destroy groups.
+   */
+  public static SsEvents start(String nsPath) throws Exception {
     // stdbuf: ss writes through stdio, which a pipe would buffer until ss exits
-    Process p = new ProcessBuilder("nsenter", "--net=" + path, "stdbuf", "-oL", "ss", "-E", "-Htun")
+    Process p = new ProcessBuilder("nsenter", "--net=" + nsPath, "stdbuf", "-oL", "ss", "-E", "-Htun")
         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
     SsEvents events = new SsEvents(p);
     long deadline = System.nanoTime() + WAIT_MILLIS * 1_000_000;
@@ -75,7 +76,7 @@ final class SsEvents implements AutoCloseable {
   }
 
   /** Waits until ss has printed a line containing every one of {@code parts}; returns it. */
-  String await(String... parts) throws InterruptedException {
+  public String await(String... parts) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT_MILLIS * 1_000_000;
     while (true) {
       for (String line : lines) {
