@@ -22,9 +22,10 @@ import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 /**
  * Builds the namespaces that {@link NoNetwork}, {@link HostNetwork}, {@link BridgeNetwork} and
  * {@link SharedNetworkWith} ask for, injects them into fields and parameters, runs
- * {@code @BeforeEach}, the test and {@code @AfterEach} on a thread inside the test's namespace,
- * and leaves cleanup to JUnit's store: every value it puts there is owned by exactly one scope,
- * the class (static endpoints) or the test (the rest).
+ * {@code @BeforeEach}, the test and {@code @AfterEach} on a thread inside the test's namespace
+ * (watching for sockets they open outside it: {@link EscapeCheck}), and leaves cleanup to
+ * JUnit's store: every value it puts there is owned by exactly one scope, the class (static
+ * endpoints) or the test (the rest).
  */
 final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCallback,
     ParameterResolver, InvocationInterceptor {
@@ -145,39 +146,41 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
   @Override
   public void interceptBeforeEachMethod(Invocation<Void> invocation,
       ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
-    runInside(invocation, context);
+    runInside(invocation, context, "@BeforeEach " + invocationContext.getExecutable().getName() + "()");
   }
 
   @Override
   public void interceptTestMethod(Invocation<Void> invocation,
       ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
-    runInside(invocation, context);
+    runInside(invocation, context, "test");
   }
 
   @Override
   public void interceptTestTemplateMethod(Invocation<Void> invocation,
       ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
-    runInside(invocation, context);
+    runInside(invocation, context, "test");
   }
 
   @Override
   public void interceptAfterEachMethod(Invocation<Void> invocation,
       ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
-    runInside(invocation, context);
+    runInside(invocation, context, "@AfterEach " + invocationContext.getExecutable().getName() + "()");
   }
 
   @Override
   public void interceptDynamicTest(Invocation<Void> invocation, DynamicTestInvocationContext invocationContext,
       ExtensionContext context) throws Throwable {
-    runInside(invocation, context);
+    runInside(invocation, context, "dynamic test " + context.getDisplayName());
   }
 
-  private static void runInside(Invocation<Void> invocation, ExtensionContext context) throws Throwable {
-    Optional<TestThread> thread = scope(context).flatMap(ScopeResources::testThread);
+  /** Runs {@code what} on the test's thread, if it has one, watching for sockets it opens outside (EscapeCheck). */
+  private static void runInside(Invocation<Void> invocation, ExtensionContext context, String what) throws Throwable {
+    Optional<ScopeResources> scope = scope(context);
+    Optional<TestThread> thread = scope.flatMap(ScopeResources::testThread);
     if (thread.isEmpty()) {
       invocation.proceed();
       return;
     }
-    thread.get().run(invocation);
+    EscapeCheck.around(context, what, scope.get().testNamespace(), () -> thread.get().run(invocation));
   }
 }

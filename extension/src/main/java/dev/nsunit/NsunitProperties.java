@@ -42,4 +42,18 @@ public final class NsunitProperties {
    * {@link NetworkNamespace#executor()} or {@link NetworkNamespace#threadFactory()}.
    */
   public static final String THREADS_IGNORE = "nsunit.threads.ignore";
+
+  /**
+   * What to do when the code of a test that runs in a namespace of its own (any mode but
+   * {@link HostNetwork}) opens TCP or UDP sockets in the JVM's own network namespace instead, as
+   * code on a thread outside the test's namespace does (a {@code ForkJoinPool.commonPool()}
+   * worker, a virtual thread, a thread a client library started on JUnit's thread):
+   * {@code fail} (the default: the test fails with the sockets' addresses, the likely cause and
+   * the fix), {@code warn} (the test passes; the same report goes to the {@code dev.nsunit}
+   * java.util.logging logger and, as a JUnit report entry, under this key) or {@code off}. With
+   * {@code junit.jupiter.execution.parallel.enabled=true} the default is {@code warn}: tests that
+   * run at the same time outside any namespace open sockets there too, and nsunit cannot tell
+   * whose they are. See README, "Escapes", for what is detected and what is not.
+   */
+  public static final String ESCAPES = "nsunit.escapes";
 }

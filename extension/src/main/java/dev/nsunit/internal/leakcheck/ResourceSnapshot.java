@@ -1,5 +1,6 @@
 package dev.nsunit.internal.leakcheck;
 
+import dev.nsunit.internal.escape.EscapeMonitor;
 import dev.nsunit.internal.libc.Libc;
 import dev.nsunit.internal.ns.Lab;
 import dev.nsunit.internal.ns.Netns;
@@ -26,7 +27,8 @@ import java.util.stream.Stream;
  *
  * <p>The lab host lives for the whole JVM by design, so its own descriptors (namespace,
  * rtnetlink, sock_diag) and its threads are not counted; its veths are, because each belongs to
- * one endpoint and must go with it.
+ * one endpoint and must go with it. The same goes for the escape monitor's two sockets and its
+ * thread.
  */
 record ResourceSnapshot(
     List<String> hostLinks,
@@ -76,6 +78,8 @@ record ResourceSnapshot(
         }
       }
     }
+    // The escape monitor of the JVM's own namespace also lives for the whole JVM, by design.
+    Optional<EscapeMonitor> escapeMonitor = EscapeMonitor.existingForJvm();
     // The JVM's own namespace is no leak: the namespace maker holds it while it lives.
     labNs.add("net:[" + Netns.currentThreadNamespaceInode() + "]");
     Set<String> nsFds = new TreeSet<>();
@@ -104,7 +108,7 @@ record ResourceSnapshot(
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       // the namespace maker is shared by the JVM and ends after 1 s idle; this check itself uses it
       if (t.getName().startsWith("nsunit-") && !t.getName().startsWith("nsunit-maker-") && t.isAlive()
-          && !labThreads.contains(t)) {
+          && !labThreads.contains(t) && !escapeMonitor.map(m -> m.owns(t)).orElse(false)) {
         threads.add(t.getName());
       }
     }
@@ -116,7 +120,8 @@ record ResourceSnapshot(
       }
     }
     return new ResourceSnapshot(links, addresses, routes, named, processes, nsFds,
-        Math.max(0, kernelFds - labKernelFds), threads, labVeths);
+        Math.max(0, kernelFds - labKernelFds - escapeMonitor.map(EscapeMonitor::descriptorCount).orElse(0)), threads,
+        labVeths);
   }
 
   /**

@@ -2,9 +2,12 @@ package dev.nsunit.internal.libc;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.BitSet;
 import jnr.constants.platform.Errno;
 import jnr.ffi.LastError;
 import jnr.ffi.LibraryLoader;
@@ -362,5 +365,163 @@ public final class Libc {
       throw failure("getrlimit", "RLIMIT_NOFILE");
     }
     return new ResourceLimit(rlimit.getLong(0), rlimit.getLong(8));
+  }
+
+  // --- socket cookies and CPU affinity (dev.nsunit.internal.escape) ---
+
+  /** {@code SO_COOKIE}: the socket's 64-bit cookie, which sock_diag reports and never reuses. */
+  public static final int SO_COOKIE = 57;
+  /** {@code SO_RCVBUFFORCE}: like {@link #SO_RCVBUF}, past {@code net.core.rmem_max}; needs CAP_NET_ADMIN. */
+  public static final int SO_RCVBUFFORCE = 33;
+  /** {@code ENOBUFS}: on a netlink socket, multicast messages were dropped because its buffer was full. */
+  public static final int ENOBUFS = Errno.ENOBUFS.intValue();
+  /** Bytes of a {@code cpu_set_t} big enough for 1024 CPUs, as glibc's. */
+  private static final int CPU_SET_BYTES = 128;
+
+  /**
+   * The CPUs the calling thread may run on (on a little-endian machine, where a {@code cpu_set_t}'s
+   * bytes number CPUs as a BitSet's do). Equivalent to: {@code taskset -p $TID}.
+   */
+  public static BitSet cpuAffinity() {
+    ByteBuffer mask = ByteBuffer.allocateDirect(CPU_SET_BYTES).order(ByteOrder.nativeOrder());
+    if (LIBC.sched_getaffinity(0, CPU_SET_BYTES, mask) < 0) {
+      throw failure("sched_getaffinity", "the calling thread");
+    }
+    return BitSet.valueOf(mask);
+  }
+
+  /**
+   * Lets the calling thread run only on {@code cpus}. Equivalent to: {@code taskset -p MASK $TID}.
+   */
+  public static void setCpuAffinity(BitSet cpus) {
+    ByteBuffer mask = ByteBuffer.allocateDirect(CPU_SET_BYTES);
+    byte[] bits = cpus.toByteArray(); // cpu_set_t is unsigned longs: on a little-endian machine, the same bit order
+    if (bits.length > CPU_SET_BYTES) {
+      throw new IllegalArgumentException("CPU " + cpus.length() + " is beyond the " + CPU_SET_BYTES * 8 + " CPUs of a cpu_set_t");
+    }
+    mask.put(0, bits);
+    if (LIBC.sched_setaffinity(0, CPU_SET_BYTES, mask) != 0) {
+      throw failure("sched_setaffinity", "the calling thread, CPUs " + cpus);
+    }
+  }
+
+  // --- reading a socket this process holds (dev.nsunit.internal.escape) ---
+
+  /** {@code SO_ACCEPTCONN}: whether the socket listens. */
+  public static final int SO_ACCEPTCONN = 30;
+  /** {@code SO_PROTOCOL}: the socket's IPPROTO_*. */
+  public static final int SO_PROTOCOL = 38;
+  /** {@code SO_DOMAIN}: the socket's AF_*. */
+  public static final int SO_DOMAIN = 39;
+  /** {@code IPPROTO_TCP}, also the socket option level of TCP's options. */
+  public static final int IPPROTO_TCP = 6;
+  /** {@code TCP_INFO}: {@code struct tcp_info}, whose first byte is the TCP state. */
+  public static final int TCP_INFO = 11;
+  /** {@code ENOTSOCK}: the descriptor is not a socket. */
+  public static final int ENOTSOCK = Errno.ENOTSOCK.intValue();
+  /** {@code ENOTCONN}: the socket has no peer. */
+  public static final int ENOTCONN = Errno.ENOTCONN.intValue();
+  /** {@code EBADF}: no such descriptor (closed meanwhile). */
+  public static final int EBADF = Errno.EBADF.intValue();
+
+  /** {@code getsockopt} of a 32-bit integer value, e.g. {@link #SO_DOMAIN}. */
+  public static int getsockoptInt(int fd, int level, int option) {
+    ByteBuffer v = SCRATCH.get();
+    IntByReference len = new IntByReference(4);
+    if (LIBC.getsockopt(fd, level, option, v, len) != 0) {
+      throw failure("getsockopt", "fd " + fd + ", level " + level + ", option " + option);
+    }
+    return v.getInt(0);
+  }
+
+  /**
+   * The address family ({@code SO_DOMAIN}) of the socket {@code fd}, or -1 when {@code fd} is not
+   * a socket (ENOTSOCK) or not open (EBADF). Cheap on purpose, for scanning every descriptor of
+   * the process: those errors are expected there and make no exception.
+   */
+  public static int socketFamily(int fd) {
+    ByteBuffer v = SCRATCH.get();
+    IntByReference len = new IntByReference(4);
+    if (LIBC.getsockopt(fd, SOL_SOCKET, SO_DOMAIN, v, len) != 0) {
+      int errno = errno();
+      if (errno == ENOTSOCK || errno == EBADF) {
+        return -1;
+      }
+      throw new NativeCallException(errno, "getsockopt", "fd " + fd + ", SOL_SOCKET, SO_DOMAIN");
+    }
+    return v.getInt(0);
+  }
+
+  /** The TCP state (TCP_ESTABLISHED, TCP_LISTEN...) of the TCP socket {@code fd}: {@code tcp_info.tcpi_state}. */
+  public static int tcpState(int fd) {
+    ByteBuffer v = SCRATCH.get();
+    IntByReference len = new IntByReference(8); // the kernel copies at most this much of struct tcp_info
+    if (LIBC.getsockopt(fd, IPPROTO_TCP, TCP_INFO, v, len) != 0) {
+      throw failure("getsockopt", "fd " + fd + ", IPPROTO_TCP, TCP_INFO");
+    }
+    return v.get(0) & 0xff;
+  }
+
+  /** The local address of the inet socket {@code fd} ({@code getsockname}). */
+  public static InetSocketAddress localAddress(int fd) {
+    ByteBuffer sa = SCRATCH.get();
+    IntByReference len = new IntByReference(SOCKADDR_IN6_LEN);
+    if (LIBC.getsockname(fd, sa, len) != 0) {
+      throw failure("getsockname", "fd " + fd);
+    }
+    return inetSocketAddress(sa, "getsockname", fd);
+  }
+
+  /** The remote address of the inet socket {@code fd} ({@code getpeername}), or {@code null} if it has none (ENOTCONN). */
+  public static InetSocketAddress remoteAddress(int fd) {
+    ByteBuffer sa = SCRATCH.get();
+    IntByReference len = new IntByReference(SOCKADDR_IN6_LEN);
+    if (LIBC.getpeername(fd, sa, len) != 0) {
+      if (errno() == ENOTCONN) {
+        return null;
+      }
+      throw failure("getpeername", "fd " + fd);
+    }
+    return inetSocketAddress(sa, "getpeername", fd);
+  }
+
+  /**
+   * Decodes {@code struct sockaddr_in} or {@code sockaddr_in6}. An IPv4-mapped IPv6 address stays
+   * an IPv6 address ({@code ::ffff:127.0.0.1}, as {@code ss} prints it).
+   */
+  private static InetSocketAddress inetSocketAddress(ByteBuffer sa, String call, int fd) {
+    int family = sa.getShort(0) & 0xffff;
+    int port = ((sa.get(2) & 0xff) << 8) | (sa.get(3) & 0xff);
+    byte[] raw = new byte[family == AF_INET6 ? 16 : 4];
+    if (family != AF_INET && family != AF_INET6) {
+      throw new IllegalArgumentException(call + "(fd " + fd + ") returned address family " + family + ", not AF_INET or AF_INET6");
+    }
+    sa.get(family == AF_INET6 ? 8 : 4, raw);
+    try {
+      InetAddress address = family == AF_INET6 ? Inet6Address.getByAddress(null, raw, -1) : InetAddress.getByAddress(raw);
+      return new InetSocketAddress(address, port);
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e); // unreachable: the length is 4 or 16
+    }
+  }
+
+  /**
+   * Reads up to {@code buffer.capacity()} bytes of {@code fd} from offset 0 into {@code buffer},
+   * retrying on EINTR; for a {@code /proc} file, each call regenerates its content.
+   *
+   * @return the number of bytes read
+   */
+  public static int preadFromStart(int fd, ByteBuffer buffer) {
+    ByteBuffer from0 = atZero(buffer);
+    while (true) {
+      long n = LIBC.pread(fd, from0, buffer.capacity(), 0);
+      if (n >= 0) {
+        return (int) n;
+      }
+      int errno = errno();
+      if (errno != EINTR) {
+        throw new NativeCallException(errno, "pread", "fd " + fd);
+      }
+    }
   }
 }

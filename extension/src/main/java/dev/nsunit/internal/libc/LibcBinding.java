@@ -66,4 +66,20 @@ public interface LibcBinding {
 
   @SaveError
   int getrlimit(int resource, @Out ByteBuffer rlimit);
+
+  @SaveError
+  int sched_getaffinity(int pid, @size_t long cpusetsize, @Out ByteBuffer mask);
+
+  @SaveError
+  int sched_setaffinity(int pid, @size_t long cpusetsize, @In ByteBuffer mask);
+
+  @SaveError
+  int getsockname(int fd, @Out ByteBuffer addr, IntByReference addrlen);
+
+  @SaveError
+  int getpeername(int fd, @Out ByteBuffer addr, IntByReference addrlen);
+
+  @SaveError
+  @ssize_t
+  long pread(int fd, @Out ByteBuffer buf, @size_t long count, long offset);
 }
