@@ -110,7 +110,8 @@ final class Attribution {
    * are left out always rather than sometimes.
    */
   private static boolean carriedNothing(InetSocket s) {
-    return s.localPort() == 0 && s.remotePort() == 0 || s.protocol() == InetSocket.Protocol.TCP && s.remotePort() == 0;
+    return (s.localPort() == 0 && s.remotePort() == 0)
+        || (s.protocol() == InetSocket.Protocol.TCP && s.remotePort() == 0);
   }
 
   /** Whether {@code s} is a connection a TCP listener among {@code servers} accepted: its local end is theirs. */

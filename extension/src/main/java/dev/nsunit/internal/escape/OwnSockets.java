@@ -57,7 +57,7 @@ final class OwnSockets {
         return null;
       }
       int protocol = Libc.getsockoptInt(fd, Libc.SOL_SOCKET, Libc.SO_PROTOCOL);
-      if (protocol != Libc.IPPROTO_TCP && protocol != Libc.IPPROTO_UDP
+      if ((protocol != Libc.IPPROTO_TCP && protocol != Libc.IPPROTO_UDP)
           || Libc.getsockoptLong(fd, Libc.SOL_SOCKET, Libc.SO_NETNS_COOKIE) != namespaceCookie) {
         return null;
       }

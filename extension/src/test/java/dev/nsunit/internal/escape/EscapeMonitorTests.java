@@ -9,6 +9,7 @@ import dev.nsunit.internal.ns.Netns;
 import dev.nsunit.testing.Shell;
 import dev.nsunit.testing.SsEvents;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Inet6Address;
@@ -22,6 +23,8 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -245,8 +248,8 @@ class EscapeMonitorTests {
 
   private static String loadAverage() {
     try {
-      return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ", -1)[0];
-    } catch (java.io.IOException e) {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ", -1)[0];
+    } catch (IOException e) {
       return "?";
     }
   }
