@@ -52,7 +52,7 @@ class BadInputCatalogueTests {
     assertThat(failures).hasSize(1);
     assertThat(failures.get(0)).isExactlyInstanceOf(ExtensionConfigurationException.class)
         .hasMessage("@BridgeNetwork on [class BridgeTestCase]: " + NO_VETH);
-    assertThat(ConfigurationErrorTests.labLinks()).isEqualTo(lab);
+    ConfigurationErrorTests.assertNoNewLabLinks(lab);
     assertThat(ConfigurationErrorTests.openFds()).isEqualTo(fds);
   }
 
@@ -143,7 +143,7 @@ class BadInputCatalogueTests {
     assertThatThrownBy(leakedStatic::links).isExactlyInstanceOf(IllegalStateException.class)
         .hasMessage("network namespace endpoint web (" + leakedStatic.id() + CLOSED_SUFFIX);
     assertThatThrownBy(() -> leakedStatic.start(new ProcessBuilder("true"))).isExactlyInstanceOf(IllegalStateException.class);
-    assertThat(ConfigurationErrorTests.labLinks()).isEqualTo(lab);
+    ConfigurationErrorTests.assertNoNewLabLinks(lab);
   }
 
   private static List<String> names(NetworkNamespace ns) {
