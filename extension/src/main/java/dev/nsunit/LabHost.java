@@ -5,6 +5,7 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Marks a {@link NetworkNamespace} parameter that should receive the lab host: the per-JVM
@@ -21,8 +22,11 @@ import java.lang.annotation.Target;
  * }</pre>
  *
  * <p>The lab host lives until the JVM exits; {@code close()} on the injected handle does nothing.
+ * The annotation registers nsunit's extension by itself, so it works on a test with no network
+ * mode too.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.PARAMETER)
+@ExtendWith(NetworkNamespaceExtension.class)
 public @interface LabHost {}

@@ -1,6 +1,7 @@
 package dev.nsunit;
 
 import dev.nsunit.NetworkPlan.Endpoint;
+import dev.nsunit.internal.junit.UndeclaredNamespaceParameters;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.List;
@@ -130,10 +131,8 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
     }
     return scope(context).flatMap(ScopeResources::testNamespace).orElseThrow(() -> {
       String where = parameter.getDeclaringExecutable().getName() + "()";
-      return new ParameterResolutionException("parameter " + parameter.getParameter().getName() + " of " + where
-          + " is a NetworkNamespace, but the test has no network mode. Annotate the test method or class with"
-          + " @NoNetwork, @BridgeNetwork, @HostNetwork or @SharedNetworkWith (lifecycle methods such as @BeforeAll"
-          + " get none: use a static endpoint field), or mark the parameter @LabHost.");
+      return new ParameterResolutionException(
+          UndeclaredNamespaceParameters.message(parameter.getParameter().getName(), where));
     });
   }
 
