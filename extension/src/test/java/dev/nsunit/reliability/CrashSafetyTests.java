@@ -32,8 +32,9 @@ import org.junit.platform.testkit.engine.EngineTestKit;
  * The test JVM dies by SIGKILL in the middle of a test that runs a server in a bridge endpoint
  * (plus a static endpoint with a process of its own): afterwards nothing it made remains.
  * Checked through independent views: the processes, {@code ip netns}, the host's links, whether
- * any task or descriptor on the machine still refers to the dead JVM's namespaces, and the
- * kernel's count of {@code net_namespace} objects.
+ * any task or descriptor on the machine still refers to the dead JVM's namespaces. Not the
+ * kernel's count of {@code net_namespace} objects: on this kernel it stayed high for over a
+ * minute with nothing referencing a namespace, so it proves nothing either way.
  *
  * <p>The kernel frees the namespaces asynchronously, so the views are read again until they are
  * clean, for at most {@link #CLEANUP_BOUND}: a bound for a leak that never goes away, far beyond
@@ -45,9 +46,6 @@ class CrashSafetyTests {
   /** The child starts a JVM, runs a test that starts another JVM, and waits up to 30 s for it to listen. */
   private static final Duration CHILD_READY_BOUND = Duration.ofMinutes(2);
   private static final int PORT = 8000;
-  // per-CPU slab accounting drifts by a dozen objects on its own: this view only catches gross
-  // leaks; the holders view (every task and fd on the machine) is the precise one
-  private static final long SLAB_NOISE = 16;
 
   /** The suite the child JVM runs: it prints READY and then hangs until it is killed. */
   static class ServerTestCase {
@@ -90,8 +88,6 @@ class CrashSafetyTests {
   void killMinus9MidTestLeavesNothingBehind(@TempDir Path temp) throws Exception {
     List<String> namedBefore = namedNamespaces();
     List<String> hostLinksBefore = hostLinks();
-    boolean quiet = NetNamespaceSlab.quiet();
-    long slabBefore = NetNamespaceSlab.objects();
 
     // the child's output goes to a file, so waiting for READY never blocks on a read
     Path output = temp.resolve("child.out");
@@ -134,11 +130,6 @@ class CrashSafetyTests {
         List<String> holders = holdersOf(inodes);
         if (!holders.isEmpty()) {
           problems.add("the dead JVM's namespaces " + inodes + " are still held by " + holders);
-        }
-        long slab = NetNamespaceSlab.objects();
-        // machine-wide and approximate: other processes' namespaces count too, so allow noise
-        if (quiet && slab > slabBefore + SLAB_NOISE) {
-          problems.add("net_namespace objects: " + slab + ", before the child started: " + slabBefore);
         }
         return problems;
       }, List::isEmpty);

@@ -72,9 +72,6 @@ class StressTests {
    * 400 bytes per test with {@code -Dnsunit.stress.full=true}.
    */
   private static final long LIVE_BYTES_NOISE = 4L * 1024 * 1024;
-  // per-CPU slab accounting moves the counter by a dozen or more on its own; a leak of one
-  // namespace per 20 tests still shows
-  private static final long SLAB_NOISE = Math.max(32, SEQUENTIAL / 20);
 
   static final AtomicInteger sequentialRuns = new AtomicInteger();
 
@@ -118,7 +115,6 @@ class StressTests {
   void sequentialTestsLeaveNoDescriptorsThreadsNamespacesVethsOrHeapBehind() throws Exception {
     EngineTestKit.engine("junit-jupiter").selectors(selectClass(WarmUpTestCase.class)).execute()
         .testEvents().assertStatistics(s -> s.succeeded(2)); // loads classes, makes the lab and its bridge
-    boolean quiet = NetNamespaceSlab.quiet();
     // the maker thread (and its descriptor on the JVM's namespace) ends after a second without
     // work: both readings wait for it, so neither depends on how long ago the last test ran
     Counts before = Await.until("the lab's veths of earlier tests and the idle maker thread to go", SETTLE_BOUND,
@@ -130,9 +126,8 @@ class StressTests {
         .testEvents().assertStatistics(s -> s.started(SEQUENTIAL).succeeded(SEQUENTIAL));
     assertThat(sequentialRuns.get()).isEqualTo(SEQUENTIAL);
 
-    boolean slab = quiet && NetNamespaceSlab.quiet();
     Await.until("the run's descriptors, threads, namespaces and veths to go", SETTLE_BOUND, Counts::now,
-        c -> c.leaksSince(before, slab).isEmpty(), c -> c.leaksSince(before, slab));
+        c -> c.leaksSince(before).isEmpty(), c -> c.leaksSince(before));
 
     // live objects, counted after a full GC; heap "used" would also move with what the
     // collector happens to leave in partly filled regions
@@ -199,7 +194,6 @@ class StressTests {
     Set<String> threads;
     Set<String> labVeths;
     Set<String> heldNamespaces;
-    long netNamespaces;
 
     /** nsunit's shared namespace-maker thread: started on demand, gone after a second idle. */
     static boolean isMaker(String threadName) {
@@ -235,7 +229,6 @@ class StressTests {
           .filter(n -> n.startsWith("nsunit-") && !n.startsWith("nsunit-lab-host")).collect(Collectors.toSet());
       c.labVeths = Lab.get().netns().rtnetlink().links().stream().filter(l -> l.kind().filter("veth"::equals).isPresent())
           .map(Link::name).collect(Collectors.toSet());
-      c.netNamespaces = NetNamespaceSlab.objects();
       Set<String> mine = new HashSet<>();
       mine.add(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString());
       mine.add("net:[" + Lab.get().netns().id().inode() + "]");
@@ -277,7 +270,7 @@ class StressTests {
     }
 
     /** Everything that differs from {@code baseline} in a way a leak would; empty when nothing leaked. */
-    List<String> leaksSince(Counts baseline, boolean compareSlab) {
+    List<String> leaksSince(Counts baseline) {
       List<String> leaks = new ArrayList<>();
       Map<String, String> newFds = new TreeMap<>(fds);
       newFds.entrySet().removeIf(e -> e.getValue().equals(baseline.fds.get(e.getKey())));
@@ -292,12 +285,6 @@ class StressTests {
       }
       if (!heldNamespaces.isEmpty()) {
         leaks.add("namespaces our descriptors or threads hold, besides host and lab: " + heldNamespaces);
-      }
-      // machine-wide and approximate (see CrashSafetyTests): other processes on the machine count
-      // too; the tolerance catches a leak of one namespace per 20 tests, the precise views are above
-      if (compareSlab && netNamespaces > baseline.netNamespaces + SLAB_NOISE) {
-        leaks.add("net_namespace objects: " + netNamespaces + ", before the run: " + baseline.netNamespaces
-            + " (noise allowed: " + SLAB_NOISE + ")");
       }
       return leaks;
     }
