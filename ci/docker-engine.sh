@@ -206,7 +206,7 @@ status() {
     ip -br addr show docker0 2>/dev/null | sed 's/^/host gains: /' || true
     return 0
   fi
-  echo "not running (start it with: sudo $0 start)"
+  echo "not running (start it, as root, with: $0 start)"
   return 1
 }
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs nsunit's tests as an unprivileged user through the rootless launcher, to prove that mode
 # on every change. Run as root on a CI machine (it creates a user):
-#   sudo ci/run-rootless.sh [maven arguments]     default: verify
+#   ci/run-rootless.sh [maven arguments]     as root; default: verify
 # It creates the user nsunit-ci (once), gives it its own copy of this checkout (the CI clone is
 # root's) and of root's Maven repository (so nothing is downloaded twice and root's repository
-# stays untouched), then runs, as that user: mvn -Prootless verify. No sudo, no capabilities:
+# stays untouched), then runs, as that user: mvn -Prootless verify. No root, no capabilities:
 # every test JVM starts inside a user namespace made by ci/nsunit-rootless.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs nsunit's tests as root on a Debian/Ubuntu machine, after installing what they need.
-#   sudo ci/test.sh examples   the example suite (the main job): Docker's four network modes
-#   sudo ci/test.sh all        ci/lint-shell.sh (shellcheck over these scripts), then every test
+#   ci/test.sh examples        the example suite (the main job): Docker's four network modes
+#   ci/test.sh all             ci/lint-shell.sh (shellcheck over these scripts), then every test
 #                              of every module
-#   sudo ci/test.sh matrix     every test again: as root on JDK 25 with JUnit 6, then rootless as
+#   ci/test.sh matrix          every test again: as root on JDK 25 with JUnit 6, then rootless as
 #                              an unprivileged user (ci/run-rootless.sh), then a user's project
 #                              (examples/starter) from an empty local repository, as root and
 #                              rootless (ci/starter.sh); .ci/run runs all and matrix
@@ -20,7 +20,7 @@ case "$what" in
 esac
 
 if [ "$(id -u)" != 0 ]; then
-  echo "ci/test.sh: run as root (sudo ci/test.sh $what): the tests create network namespaces." >&2
+  echo "ci/test.sh: run it as root (uid 0): the tests create network namespaces, and it installs packages." >&2
   exit 1
 fi
 # The scripts that change this host (packages, a daemon, policy-rc.d) are checked before they run.
