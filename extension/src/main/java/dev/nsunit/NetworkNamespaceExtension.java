@@ -132,7 +132,8 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
     return scope(context).flatMap(ScopeResources::testNamespace).orElseThrow(() -> {
       String where = parameter.getDeclaringExecutable().getName() + "()";
       return new ParameterResolutionException(
-          UndeclaredNamespaceParameters.message(parameter.getParameter().getName(), where));
+          UndeclaredNamespaceParameters.message(
+          UndeclaredNamespaceParameters.nameOf(parameter.getParameter(), parameter.getIndex()), where));
     });
   }
 

@@ -46,7 +46,7 @@ public final class UndeclaredNamespaceParameters implements PostDiscoveryFilter 
    * What a {@link NetworkNamespace} parameter on a test with no network mode means, and what to
    * add: {@code "parameter ns of m() is a NetworkNamespace, but the test has no network mode. ..."}.
    *
-   * @param parameter the parameter's name as the compiler kept it ({@code arg0} without {@code -parameters})
+   * @param parameter the parameter's name, see {@link #nameOf}
    * @param executable the method's name, e.g. {@code m()}
    */
   public static String message(String parameter, String executable) {
@@ -67,14 +67,23 @@ public final class UndeclaredNamespaceParameters implements PostDiscoveryFilter 
     if (method.isPresent() && descriptor.getUniqueId().getEngineId().filter("junit-jupiter"::equals).isPresent()
         && !Boolean.getBoolean("junit.jupiter.extensions.autodetection.enabled")) {
       Method m = method.get();
-      for (Parameter p : m.getParameters()) {
-        if (p.getType() == NetworkNamespace.class && !mayBeResolved(m, p)) {
+      Parameter[] parameters = m.getParameters();
+      for (int i = 0; i < parameters.length; i++) {
+        if (parameters[i].getType() == NetworkNamespace.class && !mayBeResolved(m, parameters[i])) {
           throw new ExtensionConfigurationException(m.getDeclaringClass().getSimpleName() + "." + m.getName()
-              + "(): " + message(p.getName(), m.getName() + "()"));
+              + "(): " + message(nameOf(parameters[i], i), m.getName() + "()"));
         }
       }
     }
     return FilterResult.included("nsunit includes every test");
+  }
+
+  /**
+   * The parameter's name in messages: as declared when the class was compiled with
+   * {@code -parameters}, else its position ({@code #1}), which says more than {@code arg0}.
+   */
+  public static String nameOf(Parameter parameter, int index) {
+    return parameter.isNamePresent() ? parameter.getName() : "#" + (index + 1);
   }
 
   private static Optional<Method> javaMethod(MethodSource source) {
