@@ -63,6 +63,31 @@ final class InsideNamespace {
     }
   }
 
+  /**
+   * Like {@link #open}, for a socket whose constructor makes no descriptor ({@code new Socket()},
+   * {@code new ServerSocket()}): {@code readOption} is then called inside too, since the first
+   * option read makes the descriptor, in the namespace of the thread that reads it. The socket is
+   * closed if that fails.
+   */
+  <T extends Closeable> T openWithDescriptor(Opener<T> unconnected, DescriptorForcer<T> readOption) throws IOException {
+    return open(() -> {
+      T socket = unconnected.open();
+      try {
+        readOption.force(socket);
+      } catch (IOException | RuntimeException e) {
+        socket.close();
+        throw e;
+      }
+      return socket;
+    });
+  }
+
+  /** Reads an option of a socket, which makes its descriptor, e.g. {@code Socket::getReceiveBufferSize}. */
+  @FunctionalInterface
+  interface DescriptorForcer<T> {
+    void force(T socket) throws IOException;
+  }
+
   private static void closeQuietly(Closeable c) {
     try {
       c.close();

@@ -19,16 +19,7 @@ final class NamespaceServerSocketFactory extends ServerSocketFactory {
 
   @Override
   public ServerSocket createServerSocket() throws IOException {
-    return inside.open(() -> {
-      ServerSocket s = new ServerSocket();
-      try {
-        s.getReceiveBufferSize(); // the first option read creates the descriptor, here
-      } catch (IOException | RuntimeException e) {
-        s.close();
-        throw e;
-      }
-      return s;
-    });
+    return inside.openWithDescriptor(ServerSocket::new, ServerSocket::getReceiveBufferSize);
   }
 
   @Override

@@ -21,16 +21,7 @@ final class NamespaceSocketFactory extends SocketFactory {
 
   @Override
   public Socket createSocket() throws IOException {
-    return inside.open(() -> {
-      Socket s = new Socket();
-      try {
-        s.getReceiveBufferSize(); // the first option read creates the descriptor, here
-      } catch (IOException | RuntimeException e) {
-        s.close();
-        throw e;
-      }
-      return s;
-    });
+    return inside.openWithDescriptor(Socket::new, Socket::getReceiveBufferSize);
   }
 
   @Override

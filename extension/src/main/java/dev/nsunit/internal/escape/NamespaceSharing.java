@@ -1,6 +1,7 @@
 package dev.nsunit.internal.escape;
 
 import dev.nsunit.internal.libc.Libc;
+import dev.nsunit.internal.ns.ProcDirectory;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -19,7 +20,6 @@ import java.util.stream.Stream;
  * namespace that owns it. The machine's initial namespace always counts as shared.
  */
 final class NamespaceSharing {
-  private static final Path PROC = Path.of("/proc");
   /**
    * {@code PROC_NET_INIT_INO} (linux/proc_ns.h): the inode of the machine's initial network
    * namespace on kernels that give it a fixed one (older kernels number it like any other).
@@ -37,49 +37,25 @@ final class NamespaceSharing {
           .collect(Collectors.toSet());
     }
     List<String> others = new ArrayList<>();
-    try (DirectoryStream<Path> pids = Files.newDirectoryStream(PROC, p -> isNumber(p.getFileName().toString()))) {
-      for (Path p : pids) {
-        long pid = Long.parseLong(p.getFileName().toString());
-        if (ours.contains(pid)) {
-          continue;
-        }
-        String ns;
-        try {
-          ns = Libc.readlink(p + "/ns/net");
-        } catch (RuntimeException e) {
-          continue; // exited, or not ours to read
-        }
-        if (ns.equals(target)) {
-          others.add(pid + " (" + comm(p) + ")");
-        }
+    for (Path p : ProcDirectory.processes()) {
+      long pid = Long.parseLong(p.getFileName().toString());
+      if (ours.contains(pid)) {
+        continue;
       }
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot list " + PROC, e);
+      String ns;
+      try {
+        ns = Libc.readlink(p + "/ns/net");
+      } catch (RuntimeException e) {
+        continue; // exited, or not ours to read
+      }
+      if (ns.equals(target)) {
+        others.add(pid + " (" + ProcDirectory.command(p) + ")");
+      }
     }
     if (others.isEmpty() && inode == PROC_NET_INIT_INO) {
       // every process of the machine that never left it is here, even if we may not see them
       others.add("the machine's initial network namespace");
     }
     return others;
-  }
-
-  private static String comm(Path pidDir) {
-    try {
-      return Files.readString(pidDir.resolve("comm")).trim();
-    } catch (IOException e) {
-      return "?";
-    }
-  }
-
-  private static boolean isNumber(String s) {
-    if (s.isEmpty()) {
-      return false;
-    }
-    for (int i = 0; i < s.length(); i++) {
-      if (!Character.isDigit(s.charAt(i))) {
-        return false;
-      }
-    }
-    return true;
   }
 }

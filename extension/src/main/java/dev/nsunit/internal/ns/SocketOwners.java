@@ -23,7 +23,6 @@ import java.util.Set;
  * Processes in other PID namespaces that this one cannot see are not found.
  */
 public final class SocketOwners {
-  private static final Path PROC = Path.of("/proc");
 
   private SocketOwners() {}
 
@@ -34,12 +33,8 @@ public final class SocketOwners {
     if (wanted.isEmpty()) {
       return out;
     }
-    try (DirectoryStream<Path> pids = Files.newDirectoryStream(PROC, p -> isNumber(p.getFileName().toString()))) {
-      for (Path pidDir : pids) {
-        scan(pidDir, wanted, out);
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot list /proc", e);
+    for (Path pidDir : ProcDirectory.processes()) {
+      scan(pidDir, wanted, out);
     }
     return out;
   }
@@ -59,7 +54,7 @@ public final class SocketOwners {
           continue;
         }
         if (command == null) {
-          command = command(pidDir);
+          command = ProcDirectory.command(pidDir);
         }
         out.computeIfAbsent(inode, k -> new ArrayList<>())
             .add(new SocketOwner(pid, command, Integer.parseInt(fd.getFileName().toString())));
@@ -79,25 +74,5 @@ public final class SocketOwners {
     } catch (IOException | RuntimeException e) {
       return -1; // closed meanwhile
     }
-  }
-
-  private static String command(Path pidDir) {
-    try {
-      return new String(Files.readAllBytes(pidDir.resolve("comm")), StandardCharsets.UTF_8).trim();
-    } catch (IOException e) {
-      return "?";
-    }
-  }
-
-  private static boolean isNumber(String s) {
-    if (s.isEmpty()) {
-      return false;
-    }
-    for (int i = 0; i < s.length(); i++) {
-      if (!Character.isDigit(s.charAt(i))) {
-        return false;
-      }
-    }
-    return true;
   }
 }
