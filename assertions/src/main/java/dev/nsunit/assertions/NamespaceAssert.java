@@ -452,8 +452,6 @@ public class NamespaceAssert extends AbstractNetworkAssert<NamespaceAssert, Netw
     return navigate(UnreachableAssert.class, ProbeResult.class, failure, UnreachableAssert::new);
   }
 
-  /** Runs the probe on a thread inside the namespace. */
-
   // ---------------------------------------------------------------- listening sockets
 
   /**
