@@ -4,6 +4,7 @@ import dev.nsunit.NetworkPlan.ExternalField;
 import dev.nsunit.internal.netlink.KernelFeatures;
 import dev.nsunit.internal.ns.Lab;
 import dev.nsunit.internal.ns.Netns;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * an external field).
  */
 final class EndpointFactory implements Mode.Cases<NetworkNamespace> {
+  private static final int MTU = 1500;
   private static volatile NetworkNamespace labHost;
 
   private final String name;
@@ -42,12 +44,12 @@ final class EndpointFactory implements Mode.Cases<NetworkNamespace> {
 
   @Override
   public NetworkNamespace none(Mode.None mode) {
-    return scope.own(managed(Netns.create("endpoint " + name), null));
+    return scope.own(managed(Netns.create("endpoint " + name), null, true));
   }
 
   @Override
   public NetworkNamespace host(Mode.Host mode) {
-    return scope.own(managed(Netns.host(), null));
+    return scope.own(managed(Netns.host(), null, false));
   }
 
   @Override
@@ -61,7 +63,58 @@ final class EndpointFactory implements Mode.Cases<NetworkNamespace> {
     } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
       throw new ExtensionConfigurationException("@BridgeNetwork on " + b.where() + ": " + e.getMessage(), e);
     }
-    return scope.own(managed(attachment.endpoint(), attachment));
+    NetworkNamespace ns = managed(attachment.endpoint(), attachment, true);
+    EndpointNetworks.of(attachment.endpoint()).add(
+        new EndpointNetworks.Joined(LabNetwork.defaultBridge(attachment.bridge()), attachment, List.of()));
+    return scope.own(ns);
+  }
+
+  @Override
+  public NetworkNamespace connected(Mode.Connected mode) {
+    Netns netns;
+    List<LabNetwork> networks = new ArrayList<>();
+    try {
+      KernelFeatures.require(KernelFeatures.Feature.VETH); // before the lab or anything else is built
+      KernelFeatures.require(KernelFeatures.Feature.BRIDGE);
+      for (Mode.Connection c : mode.connections()) {
+        networks.add(network(c.network()));
+      }
+    } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
+      throw new ExtensionConfigurationException("@Connect on " + mode.where() + ": " + e.getMessage(), e);
+    }
+    netns = Netns.create("endpoint " + name);
+    NetworkNamespace ns = managed(netns, null, true);
+    try {
+      EndpointNetworks joined = EndpointNetworks.of(netns);
+      Lab lab = Lab.get();
+      for (int i = 0; i < networks.size(); i++) {
+        Mode.Connection c = mode.connections().get(i);
+        joined.connect(lab, networks.get(i), name, c.address().orElse(null), c.aliases(), MTU);
+      }
+    } catch (RuntimeException e) {
+      try {
+        ns.release();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+        throw new ExtensionConfigurationException("@Connect on " + mode.where() + ": " + e.getMessage(), e);
+      }
+      throw e;
+    }
+    return scope.own(ns);
+  }
+
+  /** The lab network {@code name}: Docker's default bridge, or one the plan declares, created on first use. */
+  private LabNetwork network(String networkName) {
+    if (networkName.equals(LabNetwork.DEFAULT_BRIDGE)) {
+      return LabNetwork.bridge();
+    }
+    NetworkDefinition d = plan.networks().get(networkName);
+    if (d == null) { // the plan checked every name; a test's own mode is checked there too
+      throw new IllegalStateException("network " + networkName + " is not declared");
+    }
+    return LabNetwork.of(d);
   }
 
   @Override
@@ -81,8 +134,8 @@ final class EndpointFactory implements Mode.Cases<NetworkNamespace> {
     return target; // owned by the target's scope
   }
 
-  private NetworkNamespace managed(Netns netns, AutoCloseable owner) {
-    return new NetworkNamespace(netns, name, owner != null ? owner : netns, true);
+  private NetworkNamespace managed(Netns netns, AutoCloseable owner, boolean created) {
+    return new NetworkNamespace(netns, name, owner != null ? owner : netns, true, created);
   }
 
   /** The instance among {@code instances} that declares fields of {@code type}, or null. */
@@ -102,7 +155,7 @@ final class EndpointFactory implements Mode.Cases<NetworkNamespace> {
       synchronized (EndpointFactory.class) {
         h = labHost;
         if (h == null) {
-          h = new NetworkNamespace(KernelFailures.translate(() -> Lab.get().netns()), "lab host", () -> { }, true);
+          h = new NetworkNamespace(KernelFailures.translate(() -> Lab.get().netns()), "lab host", () -> { }, true, false);
           labHost = h;
         }
       }

@@ -34,7 +34,7 @@ final class ExternalNamespaces {
     }
     try {
       NetworkNamespace opened = external.resolver().open(external.name(), value);
-      return new NetworkNamespace(opened.netns(), opened.name(), opened.netns(), true);
+      return new NetworkNamespace(opened.netns(), opened.name(), opened.netns(), true, false);
     } catch (IllegalStateException e) {
       throw new ExtensionConfigurationException("@SharedNetworkWith(\"" + mode.endpoint() + "\") on " + mode.where()
           + ": " + e.getMessage(), e);

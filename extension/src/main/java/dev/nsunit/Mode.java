@@ -3,6 +3,7 @@ package dev.nsunit;
 import dev.nsunit.model.IpPrefix;
 import java.lang.reflect.AnnotatedElement;
 import java.net.InetAddress;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -10,7 +11,7 @@ import java.util.Optional;
  * value. Code that treats modes differently goes through {@link #match(Cases)}, so a new mode
  * is a compile error everywhere that does not handle it yet (Java 17 has no pattern switch).
  */
-sealed interface Mode permits Mode.None, Mode.Host, Mode.Bridge, Mode.Shared {
+sealed interface Mode permits Mode.None, Mode.Host, Mode.Bridge, Mode.Shared, Mode.Connected {
 
   /** The class, method or field the annotation is on. */
   AnnotatedElement declaredOn();
@@ -38,6 +39,10 @@ sealed interface Mode permits Mode.None, Mode.Host, Mode.Bridge, Mode.Shared {
       @Override public Boolean shared(Shared m) {
         return false; // joining needs no new namespace; its target's own mode is checked
       }
+
+      @Override public Boolean connected(Connected m) {
+        return true;
+      }
     });
   }
 
@@ -57,6 +62,9 @@ sealed interface Mode permits Mode.None, Mode.Host, Mode.Bridge, Mode.Shared {
 
     /** {@code --network container:NAME}. */
     R shared(Shared mode);
+
+    /** {@code --network NAME} (and {@code docker network connect} for each further network). */
+    R connected(Connected mode);
   }
 
   /** {@link NoNetwork}: a new namespace with only {@code lo}. */
@@ -89,6 +97,31 @@ sealed interface Mode permits Mode.None, Mode.Host, Mode.Bridge, Mode.Shared {
   record Shared(AnnotatedElement declaredOn, String endpoint) implements Mode {
     @Override public <R> R match(Cases<R> cases) {
       return cases.shared(this);
+    }
+  }
+
+  /**
+   * {@link Connect}: an endpoint on one or more user-defined networks, one interface per
+   * connection in this order ({@code eth0} first).
+   */
+  record Connected(AnnotatedElement declaredOn, List<Connection> connections) implements Mode {
+    public Connected {
+      connections = List.copyOf(connections);
+    }
+
+    @Override public <R> R match(Cases<R> cases) {
+      return cases.connected(this);
+    }
+  }
+
+  /**
+   * One {@link Connect}: the network's name, the endpoint's aliases on it and its fixed address.
+   *
+   * @param address the fixed address, or empty for the next free one
+   */
+  record Connection(String network, List<String> aliases, Optional<InetAddress> address) {
+    public Connection {
+      aliases = List.copyOf(aliases);
     }
   }
 }

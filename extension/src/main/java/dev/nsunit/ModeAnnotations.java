@@ -9,8 +9,10 @@ import java.lang.reflect.Method;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.platform.commons.support.AnnotationSupport;
@@ -48,11 +50,20 @@ final class ModeAnnotations {
     for (Class<? extends Annotation> type : MODES) {
       AnnotationSupport.findAnnotation(element, type).ifPresent(found::add);
     }
+    // JUnit's search also finds meta-annotations, but drops equal ones: a @Connect written twice
+    // must be seen twice, to be refused
+    Connect[] direct = element.getAnnotationsByType(Connect.class);
+    List<Connect> connects = direct.length > 0 ? List.of(direct)
+        : AnnotationSupport.findRepeatableAnnotations(element, Connect.class);
+    if (!connects.isEmpty()) {
+      found.add(connects.get(0));
+    }
     if (found.size() > 1) {
       throw new ExtensionConfigurationException(describe(element) + " carries "
           + found.stream().map(a -> "@" + a.annotationType().getSimpleName()).collect(Collectors.joining(" and "))
           + ", but a test or endpoint has exactly one network mode, as a container has one --network."
-          + " Keep one of them.");
+          + (connects.isEmpty() ? " Keep one of them."
+              : " Keep one of them; to be on Docker's default network as well as others, use @Connect(network = \"bridge\")."));
     }
     if (found.isEmpty()) {
       return Optional.empty();
@@ -64,6 +75,9 @@ final class ModeAnnotations {
     if (a instanceof HostNetwork) {
       return Optional.of(new Mode.Host(element));
     }
+    if (a instanceof Connect) {
+      return Optional.of(connected(connects, element));
+    }
     if (a instanceof SharedNetworkWith sharedNetworkWith) {
       String name = sharedNetworkWith.value();
       if (name.isBlank()) {
@@ -73,6 +87,52 @@ final class ModeAnnotations {
       return Optional.of(new Mode.Shared(element, name));
     }
     return Optional.of(bridge((BridgeNetwork) a, element));
+  }
+
+  private static Mode.Connected connected(List<Connect> connects, AnnotatedElement element) {
+    String where = describe(element);
+    List<Mode.Connection> connections = new ArrayList<>();
+    Set<String> networks = new HashSet<>();
+    for (Connect c : connects) {
+      if (c.network().isBlank()) {
+        throw new ExtensionConfigurationException("@Connect(network = \"\") on " + where + " names no network;"
+            + " give the name of a @Network of the class, or \"bridge\" for Docker's default network.");
+      }
+      if (!networks.add(c.network())) {
+        throw new ExtensionConfigurationException(where + " carries @Connect(network = \"" + c.network() + "\")"
+            + " twice; an endpoint has one interface per network, as in Docker. Keep one, and put all its aliases"
+            + " there.");
+      }
+      Set<String> aliases = new HashSet<>();
+      for (String alias : c.aliases()) {
+        if (!LabNetwork.isValidAlias(alias)) {
+          throw new ExtensionConfigurationException("@Connect(network = \"" + c.network() + "\", aliases = \"" + alias
+              + "\") on " + where + ": \"" + alias + "\" is not a host name. Use letters, digits and hyphens, in"
+              + " dot-separated labels, e.g. \"db\".");
+        }
+        if (!aliases.add(alias)) {
+          throw new ExtensionConfigurationException("@Connect(network = \"" + c.network() + "\") on " + where
+              + " lists the alias \"" + alias + "\" twice; list it once.");
+        }
+      }
+      Optional<InetAddress> address = Optional.empty();
+      if (!c.address().isEmpty()) {
+        InetAddress a;
+        try {
+          a = InetAddresses.parse(c.address());
+        } catch (IllegalArgumentException e) {
+          throw new ExtensionConfigurationException("@Connect(network = \"" + c.network() + "\", address = \""
+              + c.address() + "\") on " + where + " is not an IPv4 address: " + e.getMessage() + ".", e);
+        }
+        if (a instanceof Inet6Address) {
+          throw new ExtensionConfigurationException("@Connect(network = \"" + c.network() + "\", address = \""
+              + c.address() + "\") on " + where + " is IPv6; networks take IPv4 addresses for now.");
+        }
+        address = Optional.of(a);
+      }
+      connections.add(new Mode.Connection(c.network(), List.of(c.aliases()), address));
+    }
+    return new Mode.Connected(element, connections);
   }
 
   private static Mode.Bridge bridge(BridgeNetwork b, AnnotatedElement element) {

@@ -80,21 +80,26 @@ public final class NetworkNamespace implements AutoCloseable {
   private final String name;
   private final AutoCloseable owner;
   private final boolean managed;
+  private final boolean createdByNsunit;
 
   NetworkNamespace(Netns netns, String name) {
-    this(netns, name, netns, false);
+    this(netns, name, netns, false, false);
   }
 
   /**
    * A handle whose lifetime belongs to {@code owner} (e.g. a bridge attachment that also returns
    * the address to its pool). A managed handle ignores {@link #close()}: the extension closes it
    * through {@link #release()} when its scope ends.
+   *
+   * @param createdByNsunit whether nsunit made the namespace, so that it ends with the handle
+   *     (and may be connected to lab networks), rather than opened an existing one
    */
-  NetworkNamespace(Netns netns, String name, AutoCloseable owner, boolean managed) {
+  NetworkNamespace(Netns netns, String name, AutoCloseable owner, boolean managed, boolean createdByNsunit) {
     this.netns = requireNonNull(netns);
     this.name = name;
-    this.owner = owner;
+    this.owner = owner != null ? owner : netns;
     this.managed = managed;
+    this.createdByNsunit = createdByNsunit;
   }
 
   /**
@@ -115,7 +120,7 @@ public final class NetworkNamespace implements AutoCloseable {
   public static NetworkNamespace create(String name) {
     requireNonNull(name,
         "name is null; pass a name for messages and thread names, e.g. \"web\", or call create()");
-    return new NetworkNamespace(translate(() -> Netns.create(name)), name);
+    return new NetworkNamespace(translate(() -> Netns.create(name)), name, null, false, true);
   }
 
   /**
@@ -322,6 +327,36 @@ public final class NetworkNamespace implements AutoCloseable {
   }
 
   /**
+   * The IPv4 address on the lab network {@code network} ({@code docker inspect}'s
+   * {@code NetworkSettings.Networks.NETWORK.IPAddress}); empty if the endpoint is not on it.
+   *
+   * <pre>{@code
+   * @Network(name = "backend") class ShopTests {
+   *   @Connect(network = "backend") static NetworkNamespace db;
+   *   ... db.ipv4Address("backend").orElseThrow() ...   // e.g. 172.18.0.2
+   * }
+   * }</pre>
+   */
+  public Optional<InetAddress> ipv4Address(String network) {
+    requireNonNull(network, "network is null; pass a network's name, e.g. \"backend\"");
+    return networks().stream().filter(a -> a.network().equals(network)).map(NetworkAttachment::address).findFirst();
+  }
+
+  /**
+   * The lab networks this namespace is on, in interface order ({@code eth0} first), like the
+   * {@code Networks} of {@code docker inspect}; empty for {@code @NoNetwork} and namespaces that
+   * nsunit did not connect.
+   */
+  public List<NetworkAttachment> networks() {
+    return EndpointNetworks.viewOf(netns);
+  }
+
+  /** Whether nsunit created this namespace (it ends with its handle), rather than opened an existing one. */
+  boolean createdByNsunit() {
+    return createdByNsunit;
+  }
+
+  /**
    * Reads through the namespace's netlink sockets: kernel failures become {@link KernelException};
    * a read that close() overtakes fails like every use after close.
    */
@@ -477,9 +512,13 @@ public final class NetworkNamespace implements AutoCloseable {
     }
   }
 
-  /** Closes the namespace and whatever owns it, whether managed or not. Idempotent. */
+  /**
+   * Closes the namespace and whatever owns it, whether managed or not: first its interfaces on
+   * lab networks (cut off their bridges at once), then the namespace. Idempotent.
+   */
   void release() {
     try {
+      EndpointNetworks.closeAll(netns);
       owner.close();
     } catch (RuntimeException e) {
       throw e;

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.platform.commons.support.HierarchyTraversalMode;
 import org.junit.platform.commons.support.ReflectionSupport;
 
@@ -36,9 +37,10 @@ import org.junit.platform.commons.support.ReflectionSupport;
  * @param externals fields holding objects a resolver opens (a Testcontainers container), by name
  * @param classMode the class's mode (or an enclosing class's), for tests without their own
  * @param methodModes the modes annotated on methods
+ * @param networks the user-defined networks the class and its enclosing classes declare, by name
  */
 record NetworkPlan(List<Endpoint> endpoints, Map<String, ExternalField> externals,
-    Optional<Mode> classMode, Map<Method, Mode> methodModes) {
+    Optional<Mode> classMode, Map<Method, Mode> methodModes, Map<String, NetworkDefinition> networks) {
 
   private static final List<NamespaceResolver> RESOLVERS = loadResolvers();
 
@@ -60,6 +62,7 @@ record NetworkPlan(List<Endpoint> endpoints, Map<String, ExternalField> external
     endpoints = List.copyOf(endpoints);
     externals = Map.copyOf(externals);
     methodModes = Map.copyOf(methodModes);
+    networks = Map.copyOf(networks);
   }
 
   /** The mode of {@code method}: its own annotation, else its class's, else an enclosing class's. */
@@ -144,7 +147,38 @@ record NetworkPlan(List<Endpoint> endpoints, Map<String, ExternalField> external
     }
     checkSubnets(bridges(byName, testModes));
     checkAddresses(byName, testModes);
-    return new NetworkPlan(creationOrder, externals, classMode, methodModes);
+    Map<String, NetworkDefinition> networks = networks(testClass);
+    NetworkChecks.check(networks, byName, testModes, bridges(byName, testModes));
+    return new NetworkPlan(creationOrder, externals, classMode, methodModes, networks);
+  }
+
+  /**
+   * The {@link Network}s of {@code testClass} and its enclosing classes, checked. One name
+   * declared twice must be declared the same way.
+   */
+  private static Map<String, NetworkDefinition> networks(Class<?> testClass) {
+    Map<String, NetworkDefinition> out = new LinkedHashMap<>();
+    Map<String, Class<?>> declaredOn = new HashMap<>();
+    for (Class<?> c : scope(testClass)) {
+      for (Network n : AnnotationSupport.findRepeatableAnnotations(c, Network.class)) {
+        NetworkDefinition d;
+        try {
+          d = NetworkDefinition.check(n.name(), n.subnet(), n.gateway(), n.internal());
+        } catch (IllegalArgumentException e) {
+          throw new ExtensionConfigurationException(NetworkChecks.text(n) + " on " + describe(c) + ": " + e.getMessage(),
+              e);
+        }
+        NetworkDefinition previous = out.get(n.name());
+        if (previous != null && !previous.equals(d)) {
+          throw new ExtensionConfigurationException(NetworkChecks.text(n) + " on " + describe(c) + " declares network "
+              + n.name() + " differently from " + describe(declaredOn.get(n.name())) + "; one name is one network."
+              + " Declare it once, or give the other one another name.");
+        }
+        out.putIfAbsent(n.name(), d);
+        declaredOn.putIfAbsent(n.name(), c);
+      }
+    }
+    return out;
   }
 
   private static Endpoint endpoint(Field f, Mode mode) {

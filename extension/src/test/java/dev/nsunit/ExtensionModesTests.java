@@ -167,7 +167,7 @@ class ExtensionModesTests {
   }
 
   static NetworkNamespace labHandle() {
-    return new NetworkNamespace(Lab.get().netns(), "lab", () -> { }, true);
+    return new NetworkNamespace(Lab.get().netns(), "lab", () -> { }, true, false);
   }
 
   // ---- container (shared) ----

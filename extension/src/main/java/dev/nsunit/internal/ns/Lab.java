@@ -14,7 +14,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,6 +69,7 @@ public final class Lab {
 
   private final Netns netns;
   private final Map<IpPrefix, Bridge> bridges = new HashMap<>();
+  private final Map<String, Bridge> networks = new HashMap<>();
 
   private Lab(Netns netns) {
     this.netns = netns;
@@ -134,20 +137,41 @@ public final class Lab {
     return netns;
   }
 
-  /** A bridge of the lab: its name, subnet, gateway address, MAC and endpoints' address pool. */
+  /**
+   * A bridge of the lab: its name, subnet, gateway address, MAC and endpoints' address pool; for
+   * a user-defined network ({@link #network}), also the network's name and whether it is internal.
+   */
   public static final class Bridge {
     private final String name;
     private final int index;
     private final IpPrefix subnet;
     private final InetAddress gateway;
     private final AddressPool pool;
+    private final Optional<String> network;
+    private final boolean internal;
 
-    Bridge(String name, int index, IpPrefix subnet, InetAddress gateway, AddressPool pool) {
+    Bridge(String name, int index, IpPrefix subnet, InetAddress gateway, AddressPool pool, Optional<String> network,
+        boolean internal) {
       this.name = name;
       this.index = index;
       this.subnet = subnet;
       this.gateway = gateway;
       this.pool = pool;
+      this.network = network;
+      this.internal = internal;
+    }
+
+    /** The user-defined network this bridge is ({@code backend}), or empty for a {@code @BridgeNetwork} bridge. */
+    public Optional<String> network() {
+      return network;
+    }
+
+    /**
+     * Whether endpoints get no default route through this bridge: Docker's {@code --internal}.
+     * The lab routes nothing anyway; this only decides the endpoints' routes.
+     */
+    public boolean isInternal() {
+      return internal;
     }
 
     /** The bridge's interface name in the lab, e.g. {@code nsunit0}. */
@@ -195,6 +219,83 @@ public final class Lab {
             + "); give each @BridgeNetwork network a separate subnet");
       }
     }
+    return createBridge(subnet, gateway, Optional.empty(), false);
+  }
+
+  /**
+   * The user-defined network {@code name}, created on first use: a bridge of its own, like
+   * {@code docker network create --subnet SUBNET --gateway GATEWAY [--internal] NAME}. Networks
+   * live as long as the lab; asking again for the same name with the same definition returns the
+   * same network.
+   *
+   * @param subnet the subnet, or null for the first free one of 172.18.0.0/16, 172.19.0.0/16, ...
+   *     172.31.0.0/16, then 192.168.0.0/20, 192.168.16.0/20, ... (Docker's default pools)
+   * @param gateway the bridge's address, or null for the subnet's first host
+   * @throws IllegalArgumentException if {@code name} exists with another definition, or the
+   *     subnet overlaps another bridge's
+   */
+  public synchronized Bridge network(String name, IpPrefix subnet, InetAddress gateway, boolean internal) {
+    Bridge existing = networks.get(name);
+    if (existing != null) {
+      boolean same = (subnet == null || existing.subnet.equals(subnet))
+          && (gateway == null || existing.gateway.equals(gateway)) && existing.internal == internal;
+      if (!same) {
+        throw new IllegalArgumentException("network " + name + " already exists in the lab as " + describe(existing)
+            + ", not " + describe(subnet, gateway, internal) + "; a network keeps its definition as long as the lab"
+            + " lives (the JVM). Declare it the same way everywhere, or give the other one another name.");
+      }
+      return existing;
+    }
+    IpPrefix chosen = subnet != null ? subnet : freeSubnet(name);
+    InetAddress gw = gateway != null ? gateway : chosen.offset(1);
+    for (Bridge b : bridges.values()) {
+      if (b.subnet.contains(chosen.address()) || chosen.contains(b.subnet.address())) {
+        throw new IllegalArgumentException("network " + name + "'s subnet " + chosen + " overlaps "
+            + (b.network.isPresent() ? "network " + b.network.get() : "the @BridgeNetwork bridge " + b.name) + " ("
+            + b.subnet + "); two networks cannot share addresses (Docker refuses overlapping networks too). Give "
+            + name + " a subnet of its own.");
+      }
+    }
+    Bridge bridge = createBridge(chosen, gw, Optional.of(name), internal);
+    networks.put(name, bridge);
+    return bridge;
+  }
+
+  /** The user-defined network {@code name}, if it exists. */
+  public synchronized Optional<Bridge> existingNetwork(String name) {
+    return Optional.ofNullable(networks.get(name));
+  }
+
+  private IpPrefix freeSubnet(String name) {
+    List<IpPrefix> candidates = new ArrayList<>();
+    for (int second = 18; second <= 31; second++) {
+      candidates.add(IpPrefix.parse("172." + second + ".0.0/16"));
+    }
+    for (int third = 0; third < 256; third += 16) {
+      candidates.add(IpPrefix.parse("192.168." + third + ".0/20"));
+    }
+    for (IpPrefix candidate : candidates) {
+      boolean free = bridges.values().stream()
+          .noneMatch(b -> b.subnet.contains(candidate.address()) || candidate.contains(b.subnet.address()));
+      if (free) {
+        return candidate;
+      }
+    }
+    throw new IllegalStateException("no free subnet for network " + name + ": Docker's default pools (172.18.0.0/16"
+        + " to 172.31.0.0/16, 192.168.0.0/20 to 192.168.240.0/20) are all used by the lab's bridges. Give " + name
+        + " a subnet.");
+  }
+
+  private static String describe(Bridge b) {
+    return describe(b.subnet, b.gateway, b.internal);
+  }
+
+  private static String describe(IpPrefix subnet, InetAddress gateway, boolean internal) {
+    return "subnet " + (subnet == null ? "(any)" : subnet) + ", gateway "
+        + (gateway == null ? "(first host)" : InetAddresses.format(gateway)) + (internal ? ", internal" : "");
+  }
+
+  private Bridge createBridge(IpPrefix subnet, InetAddress gateway, Optional<String> network, boolean internal) {
     String name = "nsunit" + bridges.size();
     Rtnetlink rt = netns.rtnetlink();
     rt.add(LinkRequest.bridge(name).mac(dockerMac(gateway)).up());
@@ -203,28 +304,35 @@ public final class Lab {
     // forwarding only lets the lab answer refused packets with an ICMP error; the rule routes nothing
     Ipv4DevConfRequest.forwarding(index, true).sendOn(rt);
     Bridge bridge = new Bridge(name, index, subnet, gateway,
-        new AddressPool(subnet, gateway, name, veth -> rt.link(veth).isPresent()));
+        new AddressPool(subnet, gateway, name, veth -> rt.link(veth).isPresent()), network, internal);
     bridges.put(subnet, bridge);
     return bridge;
   }
 
-  /** An endpoint attached to a bridge, with the address it holds until {@link #close()}. */
+  /**
+   * One interface of an endpoint on a bridge, with the address it holds until {@link #close()}:
+   * what Docker calls an endpoint of a network.
+   */
   public static final class Attachment implements AutoCloseable {
     private final Netns lab;
     private final Netns endpoint;
+    private final boolean ownsEndpoint;
     private final String endpointName;
     private final Bridge bridge;
+    private final String interfaceName;
     private final InetAddress address;
     private final String labVeth;
     private final int labVethIndex;
     private boolean closed;
 
-    Attachment(Netns lab, Netns endpoint, String endpointName, Bridge bridge, InetAddress address, String labVeth,
-        int labVethIndex) {
+    Attachment(Netns lab, Netns endpoint, boolean ownsEndpoint, String endpointName, Bridge bridge,
+        String interfaceName, InetAddress address, String labVeth, int labVethIndex) {
       this.lab = lab;
       this.endpoint = endpoint;
+      this.ownsEndpoint = ownsEndpoint;
       this.endpointName = endpointName;
       this.bridge = bridge;
+      this.interfaceName = interfaceName;
       this.address = address;
       this.labVeth = labVeth;
       this.labVethIndex = labVethIndex;
@@ -235,9 +343,14 @@ public final class Lab {
       return endpoint;
     }
 
-    /** The endpoint's eth0 address. */
+    /** The endpoint's address on the bridge. */
     public InetAddress address() {
       return address;
+    }
+
+    /** The interface's name in the endpoint: {@code eth0}, {@code eth1}, ... */
+    public String interfaceName() {
+      return interfaceName;
     }
 
     /** The lab-side veth's name (it disappears with the endpoint's namespace). */
@@ -250,11 +363,17 @@ public final class Lab {
       return bridge;
     }
 
+    /** Whether {@link #close()} has run. */
+    public synchronized boolean isClosed() {
+      return closed;
+    }
+
     /**
-     * Ends the endpoint: cuts its port off the bridge (no frame reaches it or leaves it from now
-     * on), closes its namespace (the kernel then deletes the veth pair, asynchronously) and
-     * returns its address to the pool, which hands it out again once the port is gone.
-     * Idempotent.
+     * Ends the attachment: cuts its port off the bridge (no frame reaches it or leaves it from
+     * now on) and returns its address to the pool, which hands it out again once the port is
+     * gone. If the attachment made its endpoint's namespace, it closes it (the kernel then deletes
+     * the veth pair, asynchronously); otherwise the veth goes when the namespace does, or at
+     * {@link #detach()}. Idempotent.
      */
     @Override
     public synchronized void close() {
@@ -264,7 +383,36 @@ public final class Lab {
       closed = true;
       FailureCollector failures = new FailureCollector();
       failures.run(() -> cutOff(lab, labVethIndex));
-      failures.run(endpoint::close);
+      if (ownsEndpoint) {
+        failures.run(endpoint::close);
+      }
+      bridge.pool.release(address, endpointName, labVeth, endpoint.id().cookie());
+      failures.throwIfAny();
+    }
+
+    /**
+     * Takes the interface out of a namespace that lives on, like {@code docker network
+     * disconnect}: cuts the port off, deletes the veth pair now (which waits for the kernel's RCU
+     * grace periods, tens of milliseconds) and returns the address. Routes through the interface
+     * go with it. Idempotent; for an attachment that owns its namespace, the same as close().
+     */
+    public synchronized void detach() {
+      if (closed || ownsEndpoint) {
+        close();
+        return;
+      }
+      closed = true;
+      FailureCollector failures = new FailureCollector();
+      failures.run(() -> cutOff(lab, labVethIndex));
+      failures.run(() -> {
+        try {
+          lab.rtnetlink().delete(labVethIndex);
+        } catch (NetlinkException e) {
+          if (e.errno() != ENODEV) {
+            throw e;
+          }
+        }
+      });
       bridge.pool.release(address, endpointName, labVeth, endpoint.id().cookie());
       failures.throwIfAny();
     }
@@ -288,9 +436,30 @@ public final class Lab {
    * Creates a namespace attached to {@code bridge} like a container on Docker's bridge network:
    * {@code eth0} (a veth whose peer is a port of the bridge) with the next free address (or
    * {@code fixedAddress}), a Docker-style MAC (02:42 + the IPv4 address), the given MTU, the link
-   * route and {@code default via GATEWAY}. On any failure nothing is left behind.
+   * route and {@code default via GATEWAY}. The attachment owns the namespace: closing it closes
+   * the namespace. On any failure nothing is left behind.
    */
   public Attachment attach(String endpointName, Bridge bridge, InetAddress fixedAddress, int mtu) {
+    Netns endpoint = Netns.create("endpoint " + endpointName);
+    try {
+      return connect(endpoint, true, endpointName, bridge, "eth0", fixedAddress, mtu, true);
+    } catch (RuntimeException e) {
+      endpoint.close(); // takes the veth pair with it, if it was made
+      throw e;
+    }
+  }
+
+  /**
+   * Adds an interface on {@code bridge} to the existing namespace {@code endpoint}, like
+   * {@code docker network connect}: a veth called {@code interfaceName} in the endpoint whose
+   * peer is a port of the bridge, with the next free address (or {@code fixedAddress}), a
+   * Docker-style MAC, the given MTU, the link route and, if {@code defaultRoute}, a default route
+   * via the bridge's gateway. On failure the address is returned and the veth pair deleted.
+   *
+   * @param ownsEndpoint whether closing the attachment closes {@code endpoint}
+   */
+  public Attachment connect(Netns endpoint, boolean ownsEndpoint, String endpointName, Bridge bridge,
+      String interfaceName, InetAddress fixedAddress, int mtu, boolean defaultRoute) {
     InetAddress address;
     if (fixedAddress != null) {
       bridge.pool.reserve(fixedAddress, endpointName);
@@ -298,28 +467,33 @@ public final class Lab {
     } else {
       address = bridge.pool.allocate(endpointName);
     }
-    Netns endpoint = null;
     String labVeth = "nsuv" + Integer.toHexString(VETHS.incrementAndGet());
+    Rtnetlink labRt = netns.rtnetlink();
+    int labVethIndex = -1;
     try {
-      endpoint = Netns.create("endpoint " + endpointName);
-      Rtnetlink labRt = netns.rtnetlink();
-      labRt.add(LinkRequest.veth(labVeth, "eth0", endpoint.fd()).master(bridge.index).mtu(mtu).up());
-      int labVethIndex = labRt.indexOf(labVeth);
+      labRt.add(LinkRequest.veth(labVeth, interfaceName, endpoint.fd()).master(bridge.index).mtu(mtu).up());
+      labVethIndex = labRt.indexOf(labVeth);
       Rtnetlink inside = endpoint.rtnetlink();
-      int eth0 = inside.indexOf("eth0");
-      inside.setMac(eth0, dockerMac(address));
-      inside.batch(new Rtnetlink.Batch()
-          .addAddress(eth0, new IpPrefix(address, bridge.subnet.length()))
-          .setUp(eth0)
-          .addRoute(RouteRequest.defaultVia(bridge.gateway)));
-      return new Attachment(netns, endpoint, endpointName, bridge, address, labVeth, labVethIndex);
-    } catch (RuntimeException e) {
-      long cookie = -1;
-      if (endpoint != null) {
-        cookie = endpoint.id().cookie();
-        endpoint.close(); // takes the veth pair with it
+      int index = inside.indexOf(interfaceName);
+      inside.setMac(index, dockerMac(address));
+      Rtnetlink.Batch batch = new Rtnetlink.Batch()
+          .addAddress(index, new IpPrefix(address, bridge.subnet.length()))
+          .setUp(index);
+      if (defaultRoute) {
+        batch.addRoute(RouteRequest.defaultVia(bridge.gateway));
       }
-      bridge.pool.release(address, endpointName, labVeth, cookie);
+      inside.batch(batch);
+      return new Attachment(netns, endpoint, ownsEndpoint, endpointName, bridge, interfaceName, address, labVeth,
+          labVethIndex);
+    } catch (RuntimeException e) {
+      if (!ownsEndpoint && labVethIndex >= 0) {
+        try {
+          labRt.delete(labVethIndex);
+        } catch (RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      bridge.pool.release(address, endpointName, labVeth, endpoint.id().cookie());
       throw e;
     }
   }

@@ -1,0 +1,20 @@
+package dev.nsunit;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The container of repeated {@link Network} annotations; write {@code @Network} twice instead. */
+@Documented
+@Inherited
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.TYPE, ElementType.ANNOTATION_TYPE})
+@ExtendWith(NetworkNamespaceExtension.class)
+public @interface Networks {
+  /** The networks, in declaration order. */
+  Network[] value();
+}
