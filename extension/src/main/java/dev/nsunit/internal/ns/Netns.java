@@ -68,7 +68,10 @@ public final class Netns implements AutoCloseable {
     this.sockets = new NetlinkSockets(rtnetlink, fd, () -> closedException(description, id));
     NamespaceAccess access = new Access();
     this.threads = new NamespaceThreadPool(description, access);
-    this.processes = new ProcessLauncher(description, access, () -> threads.singleThread("nsunit-launcher-"));
+    String path = "/proc/" + ProcessHandle.current().pid() + "/fd/" + fd;
+    this.processes = ProcessGuard.canEnter()
+        ? new ProcessLauncher(description, access, () -> ProcessLauncher.outsideLauncher(description, access), path)
+        : new ProcessLauncher(description, access, () -> threads.singleThread("nsunit-launcher-"), null);
     this.descriptors = CLEANER.register(this, new Descriptors(sockets, this.fd));
   }
 

@@ -22,13 +22,14 @@ import java.util.Map;
  * degrades to {@link Netns#close()} (documented in the README).
  */
 final class ProcessGuard {
-  private static final String SETPRIV = findSetpriv();
+  private static final String SETPRIV = find("setpriv");
+  private static final String NSENTER = find("nsenter");
 
   private ProcessGuard() {}
 
-  private static String findSetpriv() {
+  private static String find(String program) {
     for (String dir : List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin")) {
-      Path p = Path.of(dir, "setpriv");
+      Path p = Path.of(dir, program);
       if (Files.isExecutable(p)) {
         return p.toString();
       }
@@ -41,29 +42,48 @@ final class ProcessGuard {
     return SETPRIV != null;
   }
 
+  /** Whether a process can enter its namespace itself ({@code nsenter}, util-linux, was found). */
+  static boolean canEnter() {
+    return NSENTER != null;
+  }
+
+  /** Like {@link #guard(ProcessBuilder)}, without entering a namespace. */
+  static ProcessBuilder guard(ProcessBuilder original) throws IOException {
+    return guard(original, null);
+  }
+
   /**
    * A copy of {@code original} (directory, environment, redirects) whose command is prefixed
-   * with {@code setpriv --pdeathsig KILL --}.
+   * with {@code setpriv --pdeathsig KILL --} and, if {@code enterPath} is given,
+   * {@code nsenter --net=ENTERPATH --}: both exec the next program in place, so the pid, streams
+   * and exit code stay the command's own.
    *
    * @throws IOException as {@link ProcessBuilder#start()} would if the program or the working
    *     directory does not exist, naming the program: setpriv would otherwise start and only then
    *     fail with exit code 127, or the JDK would name setpriv
    */
-  static ProcessBuilder guard(ProcessBuilder original) throws IOException {
+  static ProcessBuilder guard(ProcessBuilder original, String enterPath) throws IOException {
     List<String> command = original.command();
     if (command.isEmpty()) {
       throw new IndexOutOfBoundsException("the ProcessBuilder's command is empty");
     }
-    if (SETPRIV == null) {
+    if (SETPRIV == null && enterPath == null) {
       return original;
     }
     requireDirectory(command.get(0), original);
     requireExecutable(command.get(0), original);
-    List<String> wrapped = new ArrayList<>(command.size() + 4);
-    wrapped.add(SETPRIV);
-    wrapped.add("--pdeathsig");
-    wrapped.add("KILL");
-    wrapped.add("--");
+    List<String> wrapped = new ArrayList<>(command.size() + 7);
+    if (SETPRIV != null) {
+      wrapped.add(SETPRIV);
+      wrapped.add("--pdeathsig");
+      wrapped.add("KILL");
+      wrapped.add("--");
+    }
+    if (enterPath != null) {
+      wrapped.add(NSENTER);
+      wrapped.add("--net=" + enterPath);
+      wrapped.add("--");
+    }
     wrapped.addAll(command);
     ProcessBuilder b = new ProcessBuilder(wrapped)
         .directory(original.directory())

@@ -10,14 +10,23 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * Starts the processes of one namespace and kills them on {@link #close()}. Every process is
- * forked from one long-lived launcher thread inside the namespace: Linux sends the
- * {@code PR_SET_PDEATHSIG} signal that {@link ProcessGuard} arranges when the <em>thread</em> that
- * forked the child exits, so that thread must live as long as the namespace.
+ * forked from one long-lived launcher thread: Linux sends the {@code PR_SET_PDEATHSIG} signal
+ * that {@link ProcessGuard} arranges when the <em>thread</em> that forked the child exits, so that
+ * thread must live as long as the namespace.
+ *
+ * <p>The launcher thread stays in the JVM's startup namespace, and each process enters the
+ * namespace itself ({@code nsenter --net=/proc/JVM/fd/FD}, which execs the command in place).
+ * Why not fork from inside: the JDK waits for each child on a "process reaper" thread that the
+ * forking thread creates when no idle one exists, and a thread is born in its creator's
+ * namespace; a reaper born inside would keep the namespace, and a bridge endpoint's veth and
+ * address, alive for as long as it lingers (a minute after its process ended). Without
+ * {@code nsenter} the launcher works from inside, as before.
  *
  * <p>No process escapes {@link #close()}: a process is registered under the same lock as the
  * fork, and {@link #close()} takes that lock to refuse further forks before it kills what is
@@ -30,20 +39,58 @@ final class ProcessLauncher implements AutoCloseable {
   private final String description;
   private final NamespaceAccess access;
   private final Supplier<ExecutorService> launcherFactory;
+  private final String enterPath;
   private final Object lock = new Object();
   private final Set<Process> processes = ConcurrentHashMap.newKeySet(); // added under lock
   private ExecutorService launcher; // guarded by lock
   private boolean closed; // guarded by lock
 
-  /** @param launcherFactory makes the single, long-lived launcher thread's executor */
-  ProcessLauncher(String description, NamespaceAccess access, Supplier<ExecutorService> launcherFactory) {
+  /**
+   * @param launcherFactory makes the single, long-lived launcher thread's executor
+   * @param enterPath the namespace file each process enters before it execs the command, or null
+   *     if the launcher thread forks from inside the namespace
+   */
+  ProcessLauncher(String description, NamespaceAccess access, Supplier<ExecutorService> launcherFactory,
+      String enterPath) {
     this.description = description;
     this.access = access;
     this.launcherFactory = launcherFactory;
+    this.enterPath = enterPath;
+  }
+
+  /**
+   * The launcher for processes that enter the namespace themselves: one thread that moves into
+   * the JVM's startup namespace before its first task, so that neither it nor the reaper threads
+   * it creates sit in the namespace. It fails tasks with {@link NamespaceAccess#closed()} once the
+   * namespace is closed, as the namespace's own pools do.
+   */
+  static ExecutorService outsideLauncher(String description, NamespaceAccess namespace) {
+    NamespaceAccess home = new NamespaceAccess() {
+      @Override
+      public void enter() {
+        namespace.requireOpen();
+        NamespaceThreads.joinStartupNamespace();
+      }
+
+      @Override
+      public void requireOpen() {
+        namespace.requireOpen();
+      }
+
+      @Override
+      public IllegalStateException closed() {
+        return namespace.closed();
+      }
+    };
+    return new NamespaceExecutor(1, 1, 0, new LinkedBlockingQueue<>(), r -> {
+      Thread t = new Thread(r, "nsunit-launcher-" + description);
+      t.setDaemon(true);
+      return t;
+    }, home, ConcurrentHashMap.newKeySet());
   }
 
   Process start(ProcessBuilder builder) throws IOException {
-    ProcessBuilder guarded = ProcessGuard.guard(builder);
+    ProcessBuilder guarded = ProcessGuard.guard(builder, enterPath);
     processes.removeIf(p -> !p.isAlive()); // those are the caller's; only the living need killing
     Launch launch = new Launch();
     Future<Process> f = NamespaceThreadPool.submit(launcher(), () -> launch(guarded, launch), access);
