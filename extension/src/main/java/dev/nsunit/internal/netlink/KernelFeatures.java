@@ -55,10 +55,10 @@ public final class KernelFeatures {
     /** nf_tables itself, with the inet family: tables, base chains, matches and verdicts. */
     NF_TABLES("nf_tables (family inet)", "CONFIG_NF_TABLES and CONFIG_NF_TABLES_INET", "nf_tables"),
     /** The reject expression for the inet family ({@code reject with icmpx ...}, {@code tcp reset}). */
-    REJECT("the nf_tables reject expression for family inet", "CONFIG_NFT_REJECT and CONFIG_NFT_REJECT_INET",
+    REJECT("reject expression for family inet in its nf_tables", "CONFIG_NFT_REJECT and CONFIG_NFT_REJECT_INET",
         "nft_reject_inet"),
     /** The masq expression and the nat chain type it needs ({@code masquerade}). */
-    MASQ("the nf_tables masq expression and nat chains", "CONFIG_NFT_MASQ and CONFIG_NFT_NAT",
+    MASQ("masq expression or nat chains in its nf_tables", "CONFIG_NFT_MASQ and CONFIG_NFT_NAT",
         "nft_masq nft_chain_nat");
 
     private final String what;
