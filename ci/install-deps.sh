@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what nsunit's tests need on a fresh Debian/Ubuntu machine (run as root):
-#   iproute2 (ip, ss: the tests' independent oracle), util-linux (nsenter, setpriv, unshare),
+#   iproute2 (ip, ss: the tests' independent oracle), nftables (nft -j: the oracle of the
+#   in-process nf_tables requests), util-linux (nsenter, setpriv, unshare),
 #   redis-server (the container-mode example runs a real one inside a namespace),
 #   python3 (a v6-only listener in the oracle tests), a JDK 17 and Maven if absent.
 # redis-server is installed without starting its system service: the example starts its own
@@ -14,6 +15,7 @@ source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/common.sh"
 need=()
 command -v ip >/dev/null || need+=(iproute2)
 command -v ss >/dev/null || need+=(iproute2)
+command -v nft >/dev/null || need+=(nftables)
 command -v nsenter >/dev/null || need+=(util-linux)
 command -v setpriv >/dev/null || need+=(util-linux)
 command -v redis-server >/dev/null || need+=(redis-server)

@@ -1,18 +1,24 @@
 package dev.nsunit.internal.netlink;
 
 import dev.nsunit.internal.libc.Libc;
+import dev.nsunit.internal.libc.NativeCallException;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import jnr.constants.platform.Errno;
 
 /**
- * Which link kinds this kernel can create, found by trying: on a throwaway thread that unshares
- * into a scratch namespace, it sends the real RTM_NEWLINK and notes whether the kernel refuses
- * the kind (EOPNOTSUPP, "Unknown device type"). The thread's exit frees the scratch namespace
- * and whatever it built. Each answer is cached for the JVM.
+ * Which link kinds this kernel can create, and which parts of nf_tables it has, found by trying:
+ * on a throwaway thread that unshares into a scratch namespace, it sends the real RTM_NEWLINK
+ * and notes whether the kernel refuses the kind (EOPNOTSUPP, "Unknown device type"), or the
+ * real nf_tables batch (a table, and a chain and rule with the expression in question) and notes
+ * whether the kernel lacks it. The thread's exit frees the scratch namespace and whatever it
+ * built. Each answer is cached for the JVM.
  *
  * <p>{@link Rtnetlink#add(LinkRequest)} consults it first, so a missing feature fails with one
  * clear message before any kernel change, not halfway through building a topology. Tests can
@@ -44,9 +50,39 @@ public final class KernelFeatures {
     }
   }
 
+  /** The parts of nf_tables nsunit uses, each with what a kernel that lacks it needs. */
+  public enum NftFeature {
+    /** nf_tables itself, with the inet family: tables, base chains, matches and verdicts. */
+    NF_TABLES("nf_tables (family inet)", "CONFIG_NF_TABLES and CONFIG_NF_TABLES_INET", "nf_tables"),
+    /** The reject expression for the inet family ({@code reject with icmpx ...}, {@code tcp reset}). */
+    REJECT("reject expression for family inet in its nf_tables", "CONFIG_NFT_REJECT and CONFIG_NFT_REJECT_INET",
+        "nft_reject_inet"),
+    /** The masq expression and the nat chain type it needs ({@code masquerade}). */
+    MASQ("masq expression or nat chains in its nf_tables", "CONFIG_NFT_MASQ and CONFIG_NFT_NAT",
+        "nft_masq nft_chain_nat");
+
+    private final String what;
+    private final String kconfig;
+    private final String modules;
+
+    NftFeature(String what, String kconfig, String modules) {
+      this.what = what;
+      this.kconfig = kconfig;
+      this.modules = modules;
+    }
+  }
+
   private static final int EOPNOTSUPP = Errno.EOPNOTSUPP.intValue();
+  /** The errnos of a kernel that lacks a part of nf_tables, rather than of a request it refuses. */
+  private static final Set<Integer> NFT_MISSING = Set.of(
+      Errno.EPROTONOSUPPORT.intValue(), // no NETLINK_NETFILTER socket: no nfnetlink at all
+      EOPNOTSUPP, // nfnetlink without the nf_tables subsystem
+      Errno.EAFNOSUPPORT.intValue(), // nf_tables without the inet family
+      Errno.ENOENT.intValue()); // no such expression or chain type (after the kernel tried to load its module)
   private static final Map<Feature, Boolean> PROBED = new EnumMap<>(Feature.class);
   private static final Set<Feature> SIMULATED_MISSING = EnumSet.noneOf(Feature.class);
+  private static final Map<NftFeature, Boolean> PROBED_NFT = new EnumMap<>(NftFeature.class); // guarded by PROBED
+  private static final Set<NftFeature> SIMULATED_MISSING_NFT = EnumSet.noneOf(NftFeature.class); // guarded by PROBED
 
   private KernelFeatures() {}
 
@@ -102,19 +138,69 @@ public final class KernelFeatures {
     };
   }
 
+  /** Whether the kernel has this part of nf_tables (probed once, then cached). */
+  public static boolean supported(NftFeature feature) {
+    synchronized (PROBED) {
+      if (SIMULATED_MISSING_NFT.contains(feature)) {
+        return false;
+      }
+      return PROBED_NFT.computeIfAbsent(feature, f -> inScratchNamespace(f.name(), () -> tryNft(f)));
+    }
+  }
+
+  /**
+   * Throws unless the kernel has {@code feature}.
+   *
+   * @throws UnsupportedOperationException naming the feature, the kernel options and the fix
+   */
+  public static void require(NftFeature feature) {
+    if (!supported(feature)) {
+      throw new UnsupportedOperationException("this kernel has no " + feature.what + ": the nf_tables batch that"
+          + " uses it fails (EPROTONOSUPPORT, EOPNOTSUPP, EAFNOSUPPORT or ENOENT). Build the kernel with "
+          + feature.kconfig + " or load the modules (modprobe -a " + feature.modules + ").");
+    }
+  }
+
+  /**
+   * Makes {@link #supported(NftFeature)} answer {@code false} for these features until the
+   * returned handle is closed.
+   */
+  public static AutoCloseable simulateMissing(NftFeature... features) {
+    EnumSet<NftFeature> added = EnumSet.noneOf(NftFeature.class);
+    synchronized (PROBED) {
+      for (NftFeature f : features) {
+        if (SIMULATED_MISSING_NFT.add(f)) {
+          added.add(f);
+        }
+      }
+    }
+    return () -> {
+      synchronized (PROBED) {
+        SIMULATED_MISSING_NFT.removeAll(added);
+      }
+    };
+  }
+
   private static Boolean probe(Feature feature) {
+    return inScratchNamespace(feature.name(), () -> {
+      try (Rtnetlink rt = Rtnetlink.open()) {
+        return tryCreate(rt, feature);
+      }
+    });
+  }
+
+  /** Runs {@code probe} on a new thread in a scratch namespace of its own, freed when it exits. */
+  private static Boolean inScratchNamespace(String name, Supplier<Boolean> probe) {
     Boolean[] result = new Boolean[1];
     RuntimeException[] failure = new RuntimeException[1];
     Thread t = new Thread(() -> {
       try {
         Libc.unshare(Libc.CLONE_NEWNET); // this thread's private scratch namespace
-        try (Rtnetlink rt = Rtnetlink.open()) {
-          result[0] = tryCreate(rt, feature);
-        }
+        result[0] = probe.get();
       } catch (RuntimeException e) {
         failure[0] = e;
       }
-    }, "nsunit-probe-" + feature.name().toLowerCase(Locale.ROOT));
+    }, "nsunit-probe-" + name.toLowerCase(Locale.ROOT));
     t.setDaemon(true);
     t.start();
     boolean interrupted = false;
@@ -161,6 +247,53 @@ public final class KernelFeatures {
         return false;
       }
       // the kind exists (the kernel got past the type lookup) but refused these settings
+      return true;
+    }
+  }
+
+  /**
+   * Sends the batch that needs {@code feature} (a table, and for an expression a base chain and a
+   * rule that uses it), then deletes the table; false if the kernel lacks what it needs.
+   */
+  private static boolean tryNft(NftFeature feature) {
+    Nftables nft;
+    try {
+      nft = Nftables.open();
+    } catch (NativeCallException e) {
+      if (NFT_MISSING.contains(e.errno())) {
+        return false;
+      }
+      throw e;
+    }
+    try (nft) {
+      String table = "probe";
+      List<NftRequest> batch = new ArrayList<>();
+      batch.add(NftTableRequest.add(table));
+      switch (feature) {
+        case NF_TABLES:
+          batch.add(NftChainRequest.base(table, "c", NftChainRequest.Type.FILTER, NftChainRequest.Hook.FORWARD, 0));
+          batch.add(NftRuleRequest.append(table, "c").iifname("probe0").accept());
+          break;
+        case REJECT:
+          batch.add(NftChainRequest.base(table, "c", NftChainRequest.Type.FILTER, NftChainRequest.Hook.FORWARD, 0));
+          batch.add(NftRuleRequest.append(table, "c").reject(NftRuleRequest.IcmpxCode.HOST_UNREACHABLE));
+          break;
+        case MASQ:
+          batch.add(NftChainRequest.base(table, "c", NftChainRequest.Type.NAT, NftChainRequest.Hook.POSTROUTING, 100));
+          batch.add(NftRuleRequest.append(table, "c").masquerade());
+          break;
+        default:
+          throw new AssertionError(feature);
+      }
+      try {
+        nft.apply(batch);
+      } catch (NetlinkException e) {
+        if (NFT_MISSING.contains(e.errno())) {
+          return false;
+        }
+        throw e; // a request nsunit got wrong, not a missing feature: say so
+      }
+      nft.apply(NftTableRequest.delete(table));
       return true;
     }
   }

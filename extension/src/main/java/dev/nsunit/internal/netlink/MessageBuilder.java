@@ -154,6 +154,24 @@ public final class MessageBuilder {
     return this;
   }
 
+  /** A u32 attribute in network byte order (nf_tables' NLA_BE32). */
+  public MessageBuilder attrBe32(int type, int value) {
+    requireOpen();
+    buffer.putShort((short) (NLA_HDRLEN + 4)).putShort((short) type)
+        .put((byte) (value >>> 24)).put((byte) (value >>> 16)).put((byte) (value >>> 8)).put((byte) value);
+    return this;
+  }
+
+  /** A u64 attribute in network byte order (nf_tables' NLA_BE64, such as a rule handle). */
+  public MessageBuilder attrBe64(int type, long value) {
+    requireOpen();
+    buffer.putShort((short) (NLA_HDRLEN + 8)).putShort((short) type);
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      buffer.put((byte) (value >>> shift));
+    }
+    return this;
+  }
+
   /** A u8 attribute. */
   public MessageBuilder attrU8(int type, int value) {
     return attr(type, new byte[] {(byte) value});
@@ -212,6 +230,11 @@ public final class MessageBuilder {
   /** The iproute2-style description of message {@code i}. */
   public String description(int i) {
     return String.valueOf(descriptions.get(i));
+  }
+
+  /** The nlmsg_type of message {@code i}. */
+  public int type(int i) {
+    return buffer.getShort(starts.get(i) + 4) & 0xffff;
   }
 
   /** The nlmsg_flags of message {@code i}. */

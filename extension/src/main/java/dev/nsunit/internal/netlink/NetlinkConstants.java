@@ -7,6 +7,7 @@ public final class NetlinkConstants {
   // linux/netlink.h
   public static final int NETLINK_ROUTE = 0;
   public static final int NETLINK_SOCK_DIAG = 4;
+  public static final int NETLINK_NETFILTER = 12;
   public static final int SOL_NETLINK = 270;
   public static final int NETLINK_CAP_ACK = 10;
   public static final int NETLINK_EXT_ACK = 11;
@@ -21,6 +22,7 @@ public final class NetlinkConstants {
   public static final int NLM_F_REQUEST = 0x01;
   public static final int NLM_F_MULTI = 0x02;
   public static final int NLM_F_ACK = 0x04;
+  public static final int NLM_F_ECHO = 0x08;
   public static final int NLM_F_DUMP_INTR = 0x10;
   public static final int NLM_F_ROOT = 0x100;
   public static final int NLM_F_MATCH = 0x200;
@@ -28,6 +30,7 @@ public final class NetlinkConstants {
   public static final int NLM_F_REPLACE = 0x100;
   public static final int NLM_F_EXCL = 0x200;
   public static final int NLM_F_CREATE = 0x400;
+  public static final int NLM_F_APPEND = 0x800;
   public static final int NLM_F_CAPPED = 0x100;
   public static final int NLM_F_ACK_TLVS = 0x200;
 

@@ -20,6 +20,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -152,6 +153,20 @@ public final class NetlinkSocket implements AutoCloseable {
     return exchange(encoder, Ending.DONE, decoder);
   }
 
+  /**
+   * Sends one nfnetlink batch, which the kernel applies as a single transaction: the first message
+   * {@code encoder} writes must be NFNL_MSG_BATCH_BEGIN, the last NFNL_MSG_BATCH_END, and every one
+   * between them must set NLM_F_ACK. The kernel runs every request even after one fails, then
+   * commits all or none and answers each request; all answers are read and the first failure is
+   * thrown. An error answer to NFNL_MSG_BATCH_BEGIN is the kernel refusing the whole batch (no
+   * nf_tables subsystem, a failed commit): it is thrown at once, and answers that may still come
+   * are discarded by the next request as left over. {@code decoder} gets the other replies (those
+   * NLM_F_ECHO asks for, for instance) and may return {@code null} to skip one.
+   */
+  public <T> List<T> batch(Consumer<MessageBuilder> encoder, Function<Message, T> decoder) {
+    return exchange(encoder, Ending.BATCH, decoder);
+  }
+
   /** What ends the replies to a request, and so which requests can wait for it. */
   private enum Ending {
     /** Its NLMSG_ERROR, which is an ACK when the error is 0: every request must ask for one. */
@@ -159,6 +174,26 @@ public final class NetlinkSocket implements AutoCloseable {
       @Override
       void require(MessageBuilder requests) {
         for (int i = 0; i < requests.count(); i++) {
+          if ((requests.flags(i) & NLM_F_ACK) == 0) {
+            throw new IllegalArgumentException("request \"" + requests.description(i) + "\" must set NLM_F_ACK");
+          }
+        }
+      }
+    },
+    /**
+     * The ACKs of the requests inside an nfnetlink batch; its framing messages get none (unless
+     * they ask for one, on kernel 6.10 and later; such an ACK is skipped).
+     */
+    BATCH {
+      @Override
+      void require(MessageBuilder requests) {
+        int last = requests.count() - 1;
+        if (last < 2 || requests.type(0) != NftConstants.NFNL_MSG_BATCH_BEGIN
+            || requests.type(last) != NftConstants.NFNL_MSG_BATCH_END) {
+          throw new IllegalArgumentException("batch() takes NFNL_MSG_BATCH_BEGIN, one or more requests and"
+              + " NFNL_MSG_BATCH_END");
+        }
+        for (int i = 1; i < last; i++) {
           if ((requests.flags(i) & NLM_F_ACK) == 0) {
             throw new IllegalArgumentException("request \"" + requests.description(i) + "\" must set NLM_F_ACK");
           }
@@ -221,6 +256,11 @@ public final class NetlinkSocket implements AutoCloseable {
     List<T> data = new ArrayList<>();
     boolean[] finished = new boolean[count];
     int pending = count;
+    if (ending == Ending.BATCH) {
+      finished[0] = true; // the framing: answered only when the kernel refuses the whole batch
+      finished[count - 1] = true;
+      pending -= 2;
+    }
     NetlinkException failure = null;
     while (pending > 0) {
       long n = Libc.receive(fd, receiveBuffer, Libc.MSG_TRUNC);
@@ -235,6 +275,17 @@ public final class NetlinkSocket implements AutoCloseable {
       }
       for (Message m : Message.parseAll(receiveBuffer, (int) n)) {
         int index = m.seq() - firstSeq;
+        if (ending == Ending.BATCH && index == 0 && m.type() == NLMSG_ERROR) {
+          int errno = errorErrno(m);
+          if (errno != 0) {
+            if (failure == null) {
+              failure = new NetlinkException(requests.description(0), errno, extAck(m));
+            }
+            Arrays.fill(finished, true); // the kernel refused the batch as a whole
+            pending = 0;
+          }
+          continue;
+        }
         if (index < 0 || index >= count || finished[index]) {
           continue; // a late reply to an earlier, abandoned request
         }
