@@ -2,9 +2,11 @@ package dev.nsunit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nsunit.internal.netlink.KernelFeatures;
 import dev.nsunit.internal.ns.Lab;
 import dev.nsunit.model.Address;
 import dev.nsunit.model.InetAddresses;
@@ -18,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,6 +95,42 @@ class OffLabTests {
     }
   }
 
+  /**
+   * The connect timeout that tells "refused" from "dropped" by outcome alone: shorter than the
+   * 1 s after which TCP resends an unanswered SYN, so EHOSTUNREACH within it answered the first SYN.
+   */
+  static final int BEFORE_SYN_RETRY_MILLIS = 900;
+
+  /** Twenty connects in a row from one endpoint, each answered: no burst limit on the refusals. */
+  @BridgeNetwork
+  static class TwentyInARowTestCase {
+    @Test
+    void everyConnectOffTheLabIsRefused(NetworkNamespace ns) throws Exception {
+      List<String> outcomes = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        try (Socket s = new Socket()) {
+          s.connect(new InetSocketAddress(InetAddresses.parse("192.0.2." + (10 + i)), 80), BEFORE_SYN_RETRY_MILLIS);
+          outcomes.add("connected");
+        } catch (NoRouteToHostException e) {
+          outcomes.add("EHOSTUNREACH");
+        } catch (SocketTimeoutException e) {
+          outcomes.add("timed out");
+        }
+      }
+      assertThat(outcomes).as("20 connects off the lab from one endpoint").containsOnly("EHOSTUNREACH");
+    }
+  }
+
+  @Test
+  void offTheLabEveryConnectIsRefusedNotOnlyTheFirstFive() {
+    assumeTrue(KernelFeatures.supported(KernelFeatures.NftFeature.REJECT),
+        "without nf_tables' reject the lab refuses through routing, which answers 5 in a burst, then 1 a second");
+    Events events = EngineTestKit.engine("junit-jupiter").selectors(selectClass(TwentyInARowTestCase.class)).execute()
+        .testEvents();
+    assertThat(Failures.of(events)).isEmpty();
+    events.assertStatistics(s -> s.started(1).succeeded(1));
+  }
+
   @Test
   void offTheLabEverythingFailsAtOnce() {
     Events events = EngineTestKit.engine("junit-jupiter").selectors(selectClass(OffLabTestCase.class)).execute()
@@ -152,7 +191,32 @@ class OffLabTests {
     assertThat(rule).as("rule %d", Lab.NO_ROUTING_RULE_PRIORITY).isNotNull();
     assertThat(rule.has("not")).as("inverted: %s", rule).isTrue();
     assertThat(rule.path("iif").asText()).as("%s", rule).isEqualTo("lo");
-    assertThat(rule.path("action").asText()).as("%s", rule).isEqualTo("prohibit");
+    if (KernelFeatures.supported(KernelFeatures.NftFeature.REJECT)) {
+      // routed to lo so that it is forwarded, and the forward hook rejects everything forwarded
+      assertThat(rule.path("table").asText()).as("%s", rule).isEqualTo(String.valueOf(Lab.REFUSE_TABLE));
+      JsonNode refuse = Ip.json(path, "-4", "route", "show", "table", String.valueOf(Lab.REFUSE_TABLE));
+      assertThat(refuse).hasSize(1);
+      assertThat(refuse.get(0).get("dst").asText()).isEqualTo("default");
+      assertThat(refuse.get(0).get("dev").asText()).isEqualTo("lo");
+      String ruleset = Shell.in(path, "nft", "-j", "list", "table", "inet", "nsunit");
+      JsonNode chain = null;
+      JsonNode reject = null;
+      for (JsonNode item : Ip.parse(ruleset).get("nftables")) {
+        if (item.has("chain")) {
+          chain = item.get("chain");
+        }
+        if (item.has("rule")) {
+          reject = item.get("rule");
+        }
+      }
+      assertThat(chain).as("nft: %s", ruleset).isNotNull();
+      assertThat(chain.get("hook").asText()).isEqualTo("forward");
+      assertThat(reject).as("nft: %s", ruleset).isNotNull();
+      assertThat(reject.get("expr").toString()).contains("\"oifname\"").contains("\"lo\"").contains("\"reject\"")
+          .contains("admin-prohibited");
+    } else {
+      assertThat(rule.path("action").asText()).as("%s", rule).isEqualTo("prohibit");
+    }
     assertThat(defaultRoute(Ip.json(path, "-4", "route", "show"))).isEqualTo("unreachable");
     assertThat(defaultRoute(Ip.json(path, "-6", "route", "show"))).isEqualTo("unreachable");
     JsonNode v4 = null;

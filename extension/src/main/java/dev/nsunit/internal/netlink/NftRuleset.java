@@ -48,6 +48,26 @@ public final class NftRuleset {
   }
 
   /**
+   * Like {@link #labForwardReject()}, for what is forwarded out of {@code outInterface} only, so
+   * that frames a bridge passes between its own ports stay untouched where the kernel shows them
+   * to the IP hooks too (br_netfilter, {@code net.bridge.bridge-nf-call-iptables=1}). The lab
+   * routes whatever it refuses to {@code lo}. The error is "administratively prohibited", as the
+   * {@code prohibit} routing rule sends: a hard error that a connected UDP socket is told of too
+   * (EHOSTUNREACH), where "host unreachable" would reach only TCP's connect. Equivalent to:
+   * <pre>
+   * nft add table inet nsunit
+   * nft add chain inet nsunit forward { type filter hook forward priority 0; policy accept; }
+   * nft add rule inet nsunit forward oifname "OUT" reject with icmpx type admin-prohibited
+   * </pre>
+   */
+  public static NftRuleset labForwardReject(String outInterface) {
+    return new NftRuleset(List.of(
+        NftTableRequest.add(TABLE),
+        NftChainRequest.base(TABLE, FORWARD, NftChainRequest.Type.FILTER, NftChainRequest.Hook.FORWARD, 0),
+        NftRuleRequest.append(TABLE, FORWARD).oifname(outInterface).reject(NftRuleRequest.IcmpxCode.ADMIN_PROHIBITED)));
+  }
+
+  /**
    * Connections from {@code source} that leave through {@code outInterface} get that interface's
    * address as their source. Equivalent to:
    * <pre>

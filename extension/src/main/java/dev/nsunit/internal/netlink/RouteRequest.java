@@ -9,6 +9,7 @@ import static dev.nsunit.internal.netlink.NetlinkConstants.RTA_GATEWAY;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTA_OIF;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTA_PREFSRC;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTA_PRIORITY;
+import static dev.nsunit.internal.netlink.NetlinkConstants.RTA_TABLE;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_NEWROUTE;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTNH_F_ONLINK;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTPROT_BOOT;
@@ -22,7 +23,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 
 /**
- * A unicast route to add to the main table.
+ * A unicast route to add to the main table, or to another one ({@link #table}).
  *
  * <pre>{@code
  * rtnetlink.addRoute(RouteRequest.defaultVia(InetAddresses.parse("172.17.0.1")));
@@ -37,6 +38,7 @@ public final class RouteRequest {
   private InetAddress src;
   private long metric = -1;
   private boolean onlink;
+  private int table = RT_TABLE_MAIN;
 
   private RouteRequest(IpPrefix destination) {
     this.destination = destination;
@@ -86,6 +88,15 @@ public final class RouteRequest {
     return this;
   }
 
+  /** The routing table, 1..2^32-1; {@code table N}. The default is main (254). */
+  public RouteRequest table(int table) {
+    if (table == 0) {
+      throw new IllegalArgumentException("table 0 is unspecified; pass a table number such as 100");
+    }
+    this.table = table;
+    return this;
+  }
+
   /** The metric; {@code metric N}. */
   public RouteRequest metric(long metric) {
     this.metric = metric;
@@ -96,7 +107,10 @@ public final class RouteRequest {
     boolean ipv6 = destination.isIpv6();
     int sc = scope >= 0 ? scope : gateway == null && oif > 0 && !ipv6 ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
     m.begin(RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, this)
-        .struct(RtMsg.unicast(destination, RT_TABLE_MAIN, RTPROT_BOOT, sc).withFlags(onlink ? RTNH_F_ONLINK : 0));
+        .struct(RtMsg.unicast(destination, table < 256 ? table : 0, RTPROT_BOOT, sc).withFlags(onlink ? RTNH_F_ONLINK : 0));
+    if (table != RT_TABLE_MAIN) {
+      m.attrU32(RTA_TABLE, table);
+    }
     if (destination.length() > 0) {
       m.attrAddress(RTA_DST, destination.address());
     }
@@ -137,6 +151,9 @@ public final class RouteRequest {
     }
     if (onlink) {
       sb.append(" onlink");
+    }
+    if (table != RT_TABLE_MAIN) {
+      sb.append(" table ").append(table);
     }
     return sb.toString();
   }

@@ -8,7 +8,8 @@ import static dev.nsunit.internal.netlink.NetlinkConstants.NLM_F_REQUEST;
 import dev.nsunit.internal.libc.Libc;
 
 /**
- * A policy routing rule to add (RTM_NEWRULE) whose action refuses the packets it matches. The
+ * A policy routing rule to add (RTM_NEWRULE) whose action refuses the packets it matches, or
+ * looks their route up in another table. The
  * header, {@code struct fib_rule_hdr} (linux/fib_rules.h), has the layout of {@code struct rtmsg}
  * (family, dst_len, src_len, tos, table, two reserved bytes, action, flags), and each FR_ACT_*
  * action has the number of the route type it mirrors (FR_ACT_PROHIBIT = RTN_PROHIBIT = 8); that
@@ -29,9 +30,14 @@ public final class RuleRequest {
   static final int FIB_RULE_INVERT = 0x2;
   /** {@code FR_ACT_PROHIBIT} from linux/fib_rules.h. */
   static final int FR_ACT_PROHIBIT = 8;
+  /** {@code FR_ACT_TO_TBL} from linux/fib_rules.h: look the route up in the rule's table. */
+  static final int FR_ACT_TO_TBL = 1;
+  /** {@code FRA_TABLE} from linux/fib_rules.h: the table, as a u32 (the header's byte holds only 0..255). */
+  static final int FRA_TABLE = 15;
 
   private final boolean ipv6;
   private final int action;
+  private int table;
   private String iif;
   private boolean invert;
   private int priority = -1;
@@ -47,6 +53,20 @@ public final class RuleRequest {
    */
   public static RuleRequest prohibit(boolean ipv6) {
     return new RuleRequest(ipv6, FR_ACT_PROHIBIT);
+  }
+
+  /**
+   * A rule that looks up the route of what it matches in {@code table}; if that table has no
+   * route for it, the next rules are tried. Equivalent to: {@code ip rule add ... lookup TABLE}.
+   */
+  public static RuleRequest lookup(boolean ipv6, int table) {
+    if (table < 1 || table == 253 || table == 254 || table == 255) {
+      throw new IllegalArgumentException("table " + table + " is not a table of our own: use 1..252 or 256 and up"
+          + " (253, 254 and 255 are default, main and local)");
+    }
+    RuleRequest r = new RuleRequest(ipv6, FR_ACT_TO_TBL);
+    r.table = table;
+    return r;
   }
 
   /** Matches packets that arrived on {@code name}; {@code iif NAME}. */
@@ -77,8 +97,11 @@ public final class RuleRequest {
 
   void encode(MessageBuilder m) {
     m.begin(RTM_NEWRULE, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, this)
-        .struct(new RtMsg(ipv6 ? Libc.AF_INET6 : Libc.AF_INET, 0, 0, 0, 0, 0, 0, action,
+        .struct(new RtMsg(ipv6 ? Libc.AF_INET6 : Libc.AF_INET, 0, 0, 0, table < 256 ? table : 0, 0, 0, action,
             invert ? FIB_RULE_INVERT : 0));
+    if (table > 0) {
+      m.attrU32(FRA_TABLE, table);
+    }
     if (iif != null) {
       m.attrString(FRA_IIFNAME, iif);
     }
@@ -101,6 +124,7 @@ public final class RuleRequest {
     if (priority >= 0) {
       sb.append(" pref ").append(priority);
     }
-    return sb.append(action == FR_ACT_PROHIBIT ? " prohibit" : " action " + action).toString();
+    return sb.append(action == FR_ACT_PROHIBIT ? " prohibit"
+        : action == FR_ACT_TO_TBL ? " lookup " + table : " action " + action).toString();
   }
 }

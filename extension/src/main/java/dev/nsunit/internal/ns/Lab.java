@@ -2,8 +2,11 @@ package dev.nsunit.internal.ns;
 
 import dev.nsunit.internal.netlink.BridgePortRequest;
 import dev.nsunit.internal.netlink.Ipv4DevConfRequest;
+import dev.nsunit.internal.netlink.KernelFeatures;
 import dev.nsunit.internal.netlink.LinkRequest;
 import dev.nsunit.internal.netlink.NetlinkException;
+import dev.nsunit.internal.netlink.NftRuleset;
+import dev.nsunit.internal.netlink.Nftables;
 import dev.nsunit.internal.netlink.RejectRouteRequest;
 import dev.nsunit.internal.netlink.RouteRequest;
 import dev.nsunit.internal.netlink.Rtnetlink;
@@ -28,18 +31,23 @@ import jnr.constants.platform.Errno;
  * the same addresses (172.17.0.0/16, first endpoint .2) work on every machine and in parallel
  * JVMs, and no packet can leave through a real NIC.
  *
- * <p><b>No way out, and no silent drops.</b> The lab routes nothing: a rule refuses every packet
- * that arrives from a bridge for anything but the lab host's own addresses, with an ICMP
- * "administratively prohibited", so an endpoint's connect or name lookup to anywhere off the lab
- * (the internet, the machine's nameserver, another bridge's subnet) fails at once with
- * EHOSTUNREACH ("No route to host") instead of timing out. The lab's own main table has
+ * <p><b>No way out, and no silent drops.</b> The lab routes nothing: every IPv4 packet that
+ * arrives from a bridge for anything but the lab host's own addresses is refused with an ICMP
+ * "administratively prohibited", so an endpoint's connect or name lookup to anywhere off the lab (the
+ * internet, the machine's nameserver, another bridge's subnet) fails at once with EHOSTUNREACH
+ * ("No route to host") instead of timing out. Where the kernel has nf_tables (with its reject
+ * expression) a rule ({@code not iif lo lookup 100}) sends such packets to a table whose only
+ * route leads to {@code lo}, so that they are forwarded, and the lab's {@code inet nsunit} table
+ * rejects everything forwarded to {@code lo} (not what a bridge passes between its own ports,
+ * which br_netfilter shows to the same hook): every packet gets its error, without the routing
+ * code's burst limit. Without nf_tables a rule ({@code not iif lo prohibit}) refuses them instead, and the
+ * kernel then sends at most 5 errors in a burst to one endpoint address, then one a second
+ * ({@code net.ipv4.route.error_burst} and {@code error_cost}, host-wide settings nsunit never
+ * changes); past that a packet is dropped and the sender times out. The lab's own main table has
  * {@code unreachable default} routes for IPv4 and IPv6, so traffic the lab host sends itself
- * fails the same way. For the ICMP to be sent at all the bridges have IPv4 forwarding on, and
- * the lab's per-destination ICMP rate limits are off ({@code net.ipv4.icmp_ratelimit=0},
- * {@code net.ipv6.icmp.ratelimit=0}, where {@code /proc/sys} is writable). One limit remains, as
- * it is host-wide and nsunit never changes the host: the kernel sends at most 5 such errors in a
- * burst to one endpoint address, then one a second ({@code net.ipv4.route.error_burst} and
- * {@code error_cost}); past that a packet is dropped and the sender times out.
+ * fails at once too. For the ICMP to be sent at all the bridges have IPv4 forwarding on, and the
+ * lab's per-destination ICMP rate limits are off ({@code net.ipv4.icmp_ratelimit=0},
+ * {@code net.ipv6.icmp.ratelimit=0}, where {@code /proc/sys} is writable).
  *
  * <p><b>Stable MACs.</b> Each bridge gets a fixed MAC at creation, as Docker gives docker0 one
  * (02:42 followed by the gateway's IPv4 address; no endpoint can have it, since the pool never
@@ -61,6 +69,8 @@ import jnr.constants.platform.Errno;
 public final class Lab {
   /** The preference of the rule that refuses everything the lab would otherwise route. */
   public static final int NO_ROUTING_RULE_PRIORITY = 100;
+  /** The routing table that sends what an endpoint sends beyond the lab to the forward hook. */
+  public static final int REFUSE_TABLE = 100;
 
   private static final Object INIT = new Object();
   private static volatile Lab instance;
@@ -94,7 +104,18 @@ public final class Lab {
     Netns netns = Netns.create("lab host");
     try {
       Rtnetlink rt = netns.rtnetlink();
-      RuleRequest.prohibit(false).iif("lo").not().priority(NO_ROUTING_RULE_PRIORITY).sendOn(rt);
+      if (KernelFeatures.supported(KernelFeatures.NftFeature.NF_TABLES)
+          && KernelFeatures.supported(KernelFeatures.NftFeature.REJECT)) {
+        // what arrives from a bridge for anything but the lab's own addresses is routed to lo,
+        // so that it reaches the forward hook, where nf_tables refuses all of it
+        RuleRequest.lookup(false, REFUSE_TABLE).iif("lo").not().priority(NO_ROUTING_RULE_PRIORITY).sendOn(rt);
+        rt.addRoute(RouteRequest.to(IpPrefix.parse("0.0.0.0/0")).dev(rt.indexOf("lo")).table(REFUSE_TABLE));
+        try (Nftables nft = netns.call(Nftables::open)) {
+          NftRuleset.labForwardReject("lo").applyTo(nft);
+        }
+      } else {
+        RuleRequest.prohibit(false).iif("lo").not().priority(NO_ROUTING_RULE_PRIORITY).sendOn(rt);
+      }
       RejectRouteRequest.unreachable(IpPrefix.parse("0.0.0.0/0")).sendOn(rt);
       try {
         RejectRouteRequest.unreachable(IpPrefix.parse("::/0")).sendOn(rt);
