@@ -70,8 +70,9 @@ public final class Netns implements AutoCloseable {
     this.threads = new NamespaceThreadPool(description, access);
     String path = "/proc/" + ProcessHandle.current().pid() + "/fd/" + fd;
     this.processes = ProcessGuard.canEnter()
-        ? new ProcessLauncher(description, access, () -> ProcessLauncher.outsideLauncher(description, access), path)
-        : new ProcessLauncher(description, access, () -> threads.singleThread("nsunit-launcher-"), null);
+        ? new ProcessLauncher(description, access, () -> ProcessLauncher.outsideLauncher(description, access), path,
+            "net:[" + id.inode() + "]")
+        : new ProcessLauncher(description, access, () -> threads.singleThread("nsunit-launcher-"), null, null);
     this.descriptors = CLEANER.register(this, new Descriptors(sockets, this.fd));
   }
 

@@ -1,5 +1,6 @@
 package dev.nsunit.internal.ns;
 
+import dev.nsunit.internal.libc.Libc;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -12,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -35,11 +37,13 @@ import java.util.function.Supplier;
  */
 final class ProcessLauncher implements AutoCloseable {
   private static final long KILL_WAIT_MILLIS = 5_000;
+  private static final long ENTER_WAIT_MILLIS = 10_000;
 
   private final String description;
   private final NamespaceAccess access;
   private final Supplier<ExecutorService> launcherFactory;
   private final String enterPath;
+  private final String namespaceLink;
   private final Object lock = new Object();
   private final Set<Process> processes = ConcurrentHashMap.newKeySet(); // added under lock
   private ExecutorService launcher; // guarded by lock
@@ -49,13 +53,16 @@ final class ProcessLauncher implements AutoCloseable {
    * @param launcherFactory makes the single, long-lived launcher thread's executor
    * @param enterPath the namespace file each process enters before it execs the command, or null
    *     if the launcher thread forks from inside the namespace
+   * @param namespaceLink the namespace as {@code /proc/PID/ns/net} names it, {@code net:[INODE]}:
+   *     {@link #start} returns once the process is in it
    */
   ProcessLauncher(String description, NamespaceAccess access, Supplier<ExecutorService> launcherFactory,
-      String enterPath) {
+      String enterPath, String namespaceLink) {
     this.description = description;
     this.access = access;
     this.launcherFactory = launcherFactory;
     this.enterPath = enterPath;
+    this.namespaceLink = namespaceLink;
   }
 
   /**
@@ -153,6 +160,9 @@ final class ProcessLauncher implements AutoCloseable {
       }
       Process p = guarded.start();
       processes.add(p);
+      if (enterPath != null) {
+        awaitEntered(p);
+      }
       return p;
     }
   }
@@ -184,6 +194,35 @@ final class ProcessLauncher implements AutoCloseable {
     }
     closeStreams(p);
     return killed;
+  }
+
+  /**
+   * Waits until {@code p} is in the namespace: the JDK returns once the first program of the
+   * chain (setpriv) runs, and nsenter joins the namespace a millisecond or so later. A process
+   * that ends first needs no wait.
+   *
+   * @throws IOException if it is still elsewhere after {@value #ENTER_WAIT_MILLIS} ms (it is then killed)
+   */
+  private void awaitEntered(Process p) throws IOException {
+    String link = "/proc/" + p.pid() + "/ns/net";
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ENTER_WAIT_MILLIS);
+    while (p.isAlive()) {
+      String now;
+      try {
+        now = Libc.readlink(link);
+      } catch (RuntimeException gone) {
+        return; // exited meanwhile (a zombie has no namespaces)
+      }
+      if (now.equals(namespaceLink)) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        p.destroyForcibly();
+        throw new IOException("process " + p.pid() + " (" + p.info().command().orElse("?") + ") did not enter "
+            + description + " within " + ENTER_WAIT_MILLIS + " ms: it is in " + now + ", not " + namespaceLink);
+      }
+      LockSupport.parkNanos(100_000);
+    }
   }
 
   private static Process uninterruptibly(Future<Process> f) throws ExecutionException {
