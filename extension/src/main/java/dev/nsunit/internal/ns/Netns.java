@@ -71,8 +71,8 @@ public final class Netns implements AutoCloseable {
     String path = "/proc/" + ProcessHandle.current().pid() + "/fd/" + fd;
     this.processes = ProcessGuard.canEnter()
         ? new ProcessLauncher(description, access, () -> ProcessLauncher.outsideLauncher(description, access), path,
-            "net:[" + id.inode() + "]")
-        : new ProcessLauncher(description, access, () -> threads.singleThread("nsunit-launcher-"), null, null);
+            Libc.fileStatus(fd).inode()) // the nsfs inode, also for a file opened under /run/netns
+        : new ProcessLauncher(description, access, () -> threads.singleThread("nsunit-launcher-"), null, -1);
     this.descriptors = CLEANER.register(this, new Descriptors(sockets, this.fd));
   }
 

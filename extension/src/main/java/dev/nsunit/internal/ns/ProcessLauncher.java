@@ -43,7 +43,7 @@ final class ProcessLauncher implements AutoCloseable {
   private final NamespaceAccess access;
   private final Supplier<ExecutorService> launcherFactory;
   private final String enterPath;
-  private final String namespaceLink;
+  private final long namespaceInode;
   private final Object lock = new Object();
   private final Set<Process> processes = ConcurrentHashMap.newKeySet(); // added under lock
   private ExecutorService launcher; // guarded by lock
@@ -53,16 +53,16 @@ final class ProcessLauncher implements AutoCloseable {
    * @param launcherFactory makes the single, long-lived launcher thread's executor
    * @param enterPath the namespace file each process enters before it execs the command, or null
    *     if the launcher thread forks from inside the namespace
-   * @param namespaceLink the namespace as {@code /proc/PID/ns/net} names it, {@code net:[INODE]}:
-   *     {@link #start} returns once the process is in it
+   * @param namespaceInode the namespace's nsfs inode: {@link #start} returns once the process's
+   *     {@code /proc/PID/ns/net} is it
    */
   ProcessLauncher(String description, NamespaceAccess access, Supplier<ExecutorService> launcherFactory,
-      String enterPath, String namespaceLink) {
+      String enterPath, long namespaceInode) {
     this.description = description;
     this.access = access;
     this.launcherFactory = launcherFactory;
     this.enterPath = enterPath;
-    this.namespaceLink = namespaceLink;
+    this.namespaceInode = namespaceInode;
   }
 
   /**
@@ -207,19 +207,20 @@ final class ProcessLauncher implements AutoCloseable {
     String link = "/proc/" + p.pid() + "/ns/net";
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ENTER_WAIT_MILLIS);
     while (p.isAlive()) {
-      String now;
+      long now;
       try {
-        now = Libc.readlink(link);
+        now = Libc.fileStatus(link).inode();
       } catch (RuntimeException gone) {
         return; // exited meanwhile (a zombie has no namespaces)
       }
-      if (now.equals(namespaceLink)) {
+      if (now == namespaceInode) {
         return;
       }
       if (System.nanoTime() > deadline) {
         p.destroyForcibly();
         throw new IOException("process " + p.pid() + " (" + p.info().command().orElse("?") + ") did not enter "
-            + description + " within " + ENTER_WAIT_MILLIS + " ms: it is in " + now + ", not " + namespaceLink);
+            + description + " within " + ENTER_WAIT_MILLIS + " ms: it is in net:[" + now + "], not net:["
+            + namespaceInode + "]");
       }
       LockSupport.parkNanos(100_000);
     }
