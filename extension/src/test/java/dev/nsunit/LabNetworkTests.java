@@ -188,9 +188,11 @@ class LabNetworkTests {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not a valid network name");
     assertThatThrownBy(() -> LabNetwork.create("bridge", "10.71.0.0/24"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is Docker's default network");
-    assertThatThrownBy(() -> n.connect(NetworkNamespace.host()))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("it is the JVM's own namespace, and nsunit never changes the real host's network");
+    try (NetworkNamespace host = NetworkNamespace.host()) {
+      assertThatThrownBy(() -> n.connect(host))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("it is the JVM's own namespace, and nsunit never changes the real host's network");
+    }
     try (NetworkNamespace a = NetworkNamespace.create("a"); NetworkNamespace b = NetworkNamespace.create("b")) {
       n.connect(a, "cache");
       assertThatThrownBy(() -> n.connect(b, "cache"))
