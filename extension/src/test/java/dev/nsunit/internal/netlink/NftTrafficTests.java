@@ -42,6 +42,8 @@ class NftTrafficTests {
    * whose SYN was dropped times out.
    */
   private static final int BEFORE_SYN_RETRY_MILLIS = 900;
+  /** The kernel's default error_burst / error_cost. */
+  private static final int DEFAULT_ROUTE_ERROR_BURST = 5;
   private static final InetAddress CLIENT = ip("192.0.2.2");
   private static final InetAddress ROUTER_CLIENT_SIDE = ip("192.0.2.1");
   private static final InetAddress ROUTER_SERVER_SIDE = ip("198.51.100.1");
@@ -139,7 +141,12 @@ class NftTrafficTests {
 
   /** How many route errors the kernel sends to one host in a burst: error_burst / error_cost. */
   private static int routeErrorBurst() throws IOException {
-    // read-only, in the JVM's own namespace: these two exist only there, as they are host-wide.
+    // read-only, in the JVM's own namespace: these two exist only in the machine's initial
+    // namespace, as they are host-wide. Under the rootless launcher the JVM is elsewhere and cannot
+    // read them; they still apply, and the kernel's defaults (5 * HZ and HZ) give 5.
+    if (!Files.exists(Path.of("/proc/sys/net/ipv4/route/error_burst"))) {
+      return DEFAULT_ROUTE_ERROR_BURST;
+    }
     // By lines: JDK 17's Files.readString reads a /proc file (size 0) only as far as its first read.
     int burst = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/ipv4/route/error_burst")).get(0).trim());
     int cost = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/ipv4/route/error_cost")).get(0).trim());
