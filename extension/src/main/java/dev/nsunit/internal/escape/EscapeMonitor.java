@@ -6,6 +6,7 @@ import dev.nsunit.internal.libc.NativeCallException;
 import dev.nsunit.internal.netlink.InetSocketDump;
 import dev.nsunit.internal.netlink.SockDiagEntry;
 import dev.nsunit.internal.netlink.SockDiagEvents;
+import dev.nsunit.internal.ns.Futures;
 import dev.nsunit.internal.ns.NsfsLink;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -397,16 +398,9 @@ public final class EscapeMonitor implements AutoCloseable {
   }
 
   private <T> T onWorker(Callable<T> task) {
-    Future<T> f = worker.submit(task);
-    boolean interrupted = false;
     try {
-      while (true) {
-        try {
-          return f.get();
-        } catch (InterruptedException e) {
-          interrupted = true; // the task is short and bounded; its result keeps the state consistent
-        }
-      }
+      // the task is short and bounded; its result keeps the state consistent
+      return Futures.getUninterruptibly(worker.submit(task));
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException r) {
@@ -416,12 +410,9 @@ public final class EscapeMonitor implements AutoCloseable {
         throw err;
       }
       throw new IllegalStateException(cause);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
     }
   }
+
 
   private void requireOpen() {
     if (closed) {

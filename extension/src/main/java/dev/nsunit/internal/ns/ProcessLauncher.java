@@ -178,7 +178,7 @@ final class ProcessLauncher implements AutoCloseable {
     }
     Process p;
     try {
-      p = uninterruptibly(f);
+      p = Futures.getUninterruptibly(f);
     } catch (ExecutionException e) {
       InterruptedIOException failed = new InterruptedIOException(what + "; the process did not start");
       failed.initCause(e.getCause());
@@ -223,23 +223,6 @@ final class ProcessLauncher implements AutoCloseable {
             + namespaceInode + "]");
       }
       LockSupport.parkNanos(100_000);
-    }
-  }
-
-  private static Process uninterruptibly(Future<Process> f) throws ExecutionException {
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          return f.get();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
     }
   }
 
