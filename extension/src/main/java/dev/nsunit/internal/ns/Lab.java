@@ -234,11 +234,11 @@ public final class Lab {
       }
       return existing;
     }
-    for (Bridge b : bridges.values()) {
-      if (b.subnet.contains(subnet.address()) || subnet.contains(b.subnet.address())) {
-        throw new IllegalArgumentException("subnet " + subnet + " overlaps bridge " + b.name + " (" + b.subnet
-            + "); give each @BridgeNetwork network a separate subnet");
-      }
+    Optional<Bridge> overlap = overlapping(subnet);
+    if (overlap.isPresent()) {
+      Bridge b = overlap.get();
+      throw new IllegalArgumentException("subnet " + subnet + " overlaps bridge " + b.name + " (" + b.subnet
+          + "); give each @BridgeNetwork network a separate subnet");
     }
     return createBridge(subnet, gateway, Optional.empty(), false);
   }
@@ -269,13 +269,13 @@ public final class Lab {
     }
     IpPrefix chosen = subnet != null ? subnet : freeSubnet(name);
     InetAddress gw = gateway != null ? gateway : chosen.offset(1);
-    for (Bridge b : bridges.values()) {
-      if (b.subnet.contains(chosen.address()) || chosen.contains(b.subnet.address())) {
-        throw new IllegalArgumentException("network " + name + "'s subnet " + chosen + " overlaps "
-            + (b.network.isPresent() ? "network " + b.network.get() : "the @BridgeNetwork bridge " + b.name) + " ("
-            + b.subnet + "); two networks cannot share addresses (Docker refuses overlapping networks too). Give "
-            + name + " a subnet of its own.");
-      }
+    Optional<Bridge> overlap = overlapping(chosen);
+    if (overlap.isPresent()) {
+      Bridge b = overlap.get();
+      throw new IllegalArgumentException("network " + name + "'s subnet " + chosen + " overlaps "
+          + (b.network.isPresent() ? "network " + b.network.get() : "the @BridgeNetwork bridge " + b.name) + " ("
+          + b.subnet + "); two networks cannot share addresses (Docker refuses overlapping networks too). Give "
+          + name + " a subnet of its own.");
     }
     Bridge bridge = createBridge(chosen, gw, Optional.of(name), internal);
     networks.put(name, bridge);
@@ -296,15 +296,20 @@ public final class Lab {
       candidates.add(IpPrefix.parse("192.168." + third + ".0/20"));
     }
     for (IpPrefix candidate : candidates) {
-      boolean free = bridges.values().stream()
-          .noneMatch(b -> b.subnet.contains(candidate.address()) || candidate.contains(b.subnet.address()));
-      if (free) {
+      if (overlapping(candidate).isEmpty()) {
         return candidate;
       }
     }
     throw new IllegalStateException("no free subnet for network " + name + ": Docker's default pools (172.18.0.0/16"
         + " to 172.31.0.0/16, 192.168.0.0/20 to 192.168.240.0/20) are all used by the lab's bridges. Give " + name
         + " a subnet.");
+  }
+
+  /** A bridge whose subnet shares addresses with {@code subnet}, if there is one. The caller holds this. */
+  private Optional<Bridge> overlapping(IpPrefix subnet) {
+    return bridges.values().stream()
+        .filter(b -> b.subnet.contains(subnet.address()) || subnet.contains(b.subnet.address()))
+        .findFirst();
   }
 
   private static String describe(Bridge b) {
