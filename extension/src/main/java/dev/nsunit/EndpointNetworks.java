@@ -4,7 +4,6 @@ import dev.nsunit.internal.ns.Lab;
 import dev.nsunit.internal.netlink.RouteRequest;
 import dev.nsunit.internal.ns.Netns;
 import dev.nsunit.model.Link;
-import dev.nsunit.model.Route;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -152,7 +151,7 @@ final class EndpointNetworks {
   }
 
   private boolean hasDefaultRoute() {
-    List<Route> routes = new ArrayList<>(netns.rtnetlink().routes());
-    return routes.stream().anyMatch(r -> r.isDefault() && r.destination().address() instanceof Inet4Address);
+    return netns.rtnetlink().routes().stream()
+        .anyMatch(r -> r.isDefault() && r.destination().address() instanceof Inet4Address);
   }
 }

@@ -179,7 +179,7 @@ public final class LabNetwork {
         throw new IllegalArgumentException("alias \"" + alias + "\" for " + endpoint.name() + " on network " + name
             + " is not a host name: use letters, digits and hyphens, in dot-separated labels, e.g. \"db\".");
       }
-      Optional<String> holder = holderOfAlias(alias);
+      Optional<String> holder = EndpointNetworks.holderOfAlias(this, alias);
       if (holder.isPresent()) {
         throw new IllegalArgumentException("alias \"" + alias + "\" is taken on network " + name + " by " + holder.get()
             + "; an alias names one endpoint per network. Pick another alias.");
@@ -191,10 +191,10 @@ public final class LabNetwork {
     return translate(() -> {
       Netns netns = endpoint.netns();
       EndpointNetworks networks = EndpointNetworks.of(netns);
-      if (networks.on(this).isPresent()) {
+      networks.on(this).ifPresent(already -> {
         throw new IllegalArgumentException(endpoint + " is already connected to network " + name
-            + " (" + networks.on(this).get().view() + "); an endpoint has one interface per network, as in Docker.");
-      }
+            + " (" + already.view() + "); an endpoint has one interface per network, as in Docker.");
+      });
       return networks.connect(Lab.get(), this, endpoint.name(), address, names, MTU);
     });
   }
@@ -215,10 +215,6 @@ public final class LabNetwork {
       throw new IllegalArgumentException(endpoint + " is not connected to network " + name + "; it is connected to "
           + endpoint.networks().stream().map(NetworkAttachment::network).toList() + ".");
     }
-  }
-
-  private Optional<String> holderOfAlias(String alias) {
-    return EndpointNetworks.holderOfAlias(this, alias);
   }
 
   private void checkHost(InetAddress address) {
