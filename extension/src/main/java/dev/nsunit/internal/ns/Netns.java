@@ -69,9 +69,12 @@ public final class Netns implements AutoCloseable {
     NamespaceAccess access = new Access();
     this.threads = new NamespaceThreadPool(description, access);
     String path = "/proc/" + ProcessHandle.current().pid() + "/fd/" + fd;
+    // the identity's inode comes from the fd's /proc link, which names a file opened under
+    // /run/netns by its path instead: only then is it asked of the kernel, off the hot path
+    long inode = id.inode() >= 0 ? id.inode() : Libc.fileStatus(fd).inode();
     this.processes = ProcessGuard.canEnter()
         ? new ProcessLauncher(description, access, () -> ProcessLauncher.outsideLauncher(description, access), path,
-            Libc.fileStatus(fd).inode()) // the nsfs inode, also for a file opened under /run/netns
+            inode)
         : new ProcessLauncher(description, access, () -> threads.singleThread("nsunit-launcher-"), null, -1);
     this.descriptors = CLEANER.register(this, new Descriptors(sockets, this.fd));
   }
