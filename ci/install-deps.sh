@@ -3,7 +3,8 @@
 #   iproute2 (ip, ss: the tests' independent oracle), nftables (nft -j: the oracle of the
 #   in-process nf_tables requests), util-linux (nsenter, setpriv, unshare),
 #   redis-server (the container-mode example runs a real one inside a namespace),
-#   python3 (a v6-only listener in the oracle tests), a JDK 17 and Maven if absent.
+#   python3 (a v6-only listener in the oracle tests), dig (bind9-dnsutils: the oracle of the
+#   endpoints' DNS server), a JDK 17 and Maven if absent.
 # redis-server is installed without starting its system service: the example starts its own
 # inside a namespace, and nothing may listen on the real host.
 set -euo pipefail
@@ -20,6 +21,7 @@ command -v nsenter >/dev/null || need+=(util-linux)
 command -v setpriv >/dev/null || need+=(util-linux)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v python3 >/dev/null || need+=(python3)
+command -v dig >/dev/null || need+=(bind9-dnsutils)
 command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need+=(maven)
 

@@ -65,7 +65,7 @@ final class EndpointFactory implements Mode.Cases<NetworkNamespace> {
     }
     NetworkNamespace ns = managed(attachment.endpoint(), attachment, true);
     EndpointNetworks.of(attachment.endpoint()).add(
-        new EndpointNetworks.Joined(LabNetwork.defaultBridge(attachment.bridge()), attachment, List.of()));
+        new EndpointNetworks.Joined(LabNetwork.defaultBridge(attachment.bridge()), attachment, name, List.of()));
     return scope.own(ns);
   }
 

@@ -1,13 +1,20 @@
 package dev.nsunit;
 
-import dev.nsunit.internal.ns.Lab;
+import dev.nsunit.internal.dns.DnsMessage;
+import dev.nsunit.internal.dns.DnsServer;
 import dev.nsunit.internal.netlink.RouteRequest;
+import dev.nsunit.internal.ns.Lab;
 import dev.nsunit.internal.ns.Netns;
 import dev.nsunit.model.Link;
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -22,8 +29,30 @@ import java.util.stream.Collectors;
 final class EndpointNetworks {
   private static final Map<Netns, EndpointNetworks> BY_NAMESPACE = new ConcurrentHashMap<>();
 
-  /** One interface on one network. */
-  record Joined(LabNetwork network, Lab.Attachment attachment, List<String> aliases) {
+  /** One interface on one network, of the endpoint called {@code endpointName}. */
+  record Joined(LabNetwork network, Lab.Attachment attachment, String endpointName, List<String> aliases) {
+    /**
+     * Whether {@code name} (lower case, no final dot) names this endpoint on its network: its name
+     * or an alias, alone or followed by the network's name ({@code db.backend}), as Docker answers.
+     */
+    boolean answersTo(String name) {
+      String suffix = "." + network.name().toLowerCase(Locale.ROOT);
+      String bare = name.endsWith(suffix) ? name.substring(0, name.length() - suffix.length()) : null;
+      for (String n : names()) {
+        if (n.equalsIgnoreCase(name) || n.equalsIgnoreCase(bare)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private List<String> names() {
+      List<String> out = new ArrayList<>(aliases.size() + 1);
+      out.add(endpointName);
+      out.addAll(aliases);
+      return out;
+    }
+
     NetworkAttachment view() {
       Lab.Bridge b = attachment.bridge();
       return new NetworkAttachment(network.name(), attachment.interfaceName(), attachment.address(),
@@ -33,6 +62,7 @@ final class EndpointNetworks {
 
   private final Netns netns;
   private final List<Joined> joined = new ArrayList<>();
+  private DnsServer.Served dns; // guarded by this; opened with the first network that has names
 
   private EndpointNetworks(Netns netns) {
     this.netns = netns;
@@ -55,6 +85,84 @@ final class EndpointNetworks {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The addresses {@code name} has for code in {@code asker}, as Docker's embedded DNS answers:
+   * endpoints' names and aliases on the user-defined networks the asker is on, in the asker's
+   * interface order; empty if the name is unknown there. Case does not matter, nor a final dot.
+   */
+  static Optional<List<InetAddress>> resolve(Netns asker, String name) {
+    String wanted = normalize(name);
+    Set<InetAddress> found = new LinkedHashSet<>();
+    for (Joined mine : namedNetworksOf(asker)) {
+      for (EndpointNetworks other : BY_NAMESPACE.values()) {
+        for (Joined j : other.snapshot()) {
+          if (j.network().name().equals(mine.network().name()) && j.answersTo(wanted)) {
+            found.add(j.attachment().address());
+          }
+        }
+      }
+    }
+    return found.isEmpty() ? Optional.empty() : Optional.of(List.copyOf(found));
+  }
+
+  /** The endpoint name {@code address} has for code in {@code asker}, if it is on a network they share. */
+  static Optional<String> nameOf(Netns asker, InetAddress address) {
+    for (Joined mine : namedNetworksOf(asker)) {
+      for (EndpointNetworks other : BY_NAMESPACE.values()) {
+        for (Joined j : other.snapshot()) {
+          if (j.network().name().equals(mine.network().name()) && j.attachment().address().equals(address)) {
+            return Optional.of(j.endpointName());
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * What the asker can look up, for a message that says why a name is unknown: per network with
+   * names, the names on it, e.g. {@code backend: [api, redis (db)]}.
+   */
+  static String namesSeenBy(Netns asker) {
+    List<String> out = new ArrayList<>();
+    for (Joined mine : namedNetworksOf(asker)) {
+      List<String> names = new ArrayList<>();
+      for (EndpointNetworks other : BY_NAMESPACE.values()) {
+        for (Joined j : other.snapshot()) {
+          if (j.network().name().equals(mine.network().name())) {
+            names.add(j.endpointName() + (j.aliases().isEmpty() ? "" : " " + j.aliases()));
+          }
+        }
+      }
+      names.sort(null);
+      out.add(mine.network().name() + ": " + names);
+    }
+    return String.join("; ", out);
+  }
+
+  /** The namespace nsunit made whose network namespace the calling thread is in, if any. */
+  static Optional<Netns> ofCurrentThread() {
+    if (BY_NAMESPACE.isEmpty()) {
+      return Optional.empty();
+    }
+    long inode = Netns.currentThreadNamespaceInode();
+    return BY_NAMESPACE.keySet().stream().filter(n -> n.id().inode() == inode && !n.isClosed()).findFirst();
+  }
+
+  private static List<Joined> namedNetworksOf(Netns asker) {
+    EndpointNetworks mine = BY_NAMESPACE.get(asker);
+    return mine == null ? List.of() : mine.snapshot().stream().filter(j -> j.network().hasNames()).toList();
+  }
+
+  private static String normalize(String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;
+  }
+
+  private synchronized List<Joined> snapshot() {
+    return List.copyOf(joined);
   }
 
   /** What {@code netns} is connected to, in interface order; empty if nothing. */
@@ -85,6 +193,38 @@ final class EndpointNetworks {
   /** Records an attachment made elsewhere (an endpoint's {@code eth0}). */
   synchronized void add(Joined j) {
     joined.add(j);
+    serveNamesIfNeeded(j.network());
+  }
+
+  /**
+   * Starts the endpoint's DNS server at 127.0.0.11:53 when it joins its first network with names,
+   * as Docker does for a container on a user-defined network.
+   */
+  private void serveNamesIfNeeded(LabNetwork network) {
+    if (dns != null || !network.hasNames()) {
+      return;
+    }
+    DatagramChannel channel = netns.setUp(() -> {
+      DatagramChannel c = DatagramChannel.open(StandardProtocolFamily.INET);
+      try {
+        return c.bind(DnsServer.ADDRESS);
+      } catch (IOException | RuntimeException e) {
+        c.close();
+        throw e;
+      }
+    });
+    Netns asker = netns;
+    dns = DnsServer.serve(channel, new DnsMessage.Answers() {
+      @Override
+      public Optional<List<InetAddress>> addressesOf(String name) {
+        return resolve(asker, name);
+      }
+
+      @Override
+      public Optional<String> nameOf(InetAddress address) {
+        return EndpointNetworks.nameOf(asker, address);
+      }
+    });
   }
 
   /**
@@ -96,8 +236,9 @@ final class EndpointNetworks {
     String name = nextInterfaceName();
     boolean defaultRoute = !network.labBridge().isInternal() && !hasDefaultRoute();
     Lab.Attachment a = lab.connect(netns, false, endpointName, network.labBridge(), name, fixedAddress, mtu, defaultRoute);
-    Joined j = new Joined(network, a, List.copyOf(aliases));
+    Joined j = new Joined(network, a, endpointName, List.copyOf(aliases));
     joined.add(j);
+    serveNamesIfNeeded(network);
     return j.view();
   }
 
@@ -124,6 +265,14 @@ final class EndpointNetworks {
 
   private synchronized void closeAttachments() {
     RuntimeException failure = null;
+    if (dns != null) {
+      try {
+        dns.close(); // first: its socket holds the namespace
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+      dns = null;
+    }
     for (Joined j : joined) {
       try {
         j.attachment().close();

@@ -56,6 +56,14 @@ public final class LabNetwork {
   }
 
   /**
+   * Whether endpoints on this network find each other by name, as on Docker's user-defined
+   * networks; Docker's default {@code bridge} network has no names.
+   */
+  boolean hasNames() {
+    return bridge.network().isPresent();
+  }
+
+  /**
    * Creates the network {@code name} on the first free subnet of Docker's default pools
    * (172.18.0.0/16, 172.19.0.0/16, ...), like {@code docker network create NAME}.
    *

@@ -4,9 +4,11 @@ import static dev.nsunit.KernelFailures.translate;
 import static java.util.Objects.requireNonNull;
 
 import dev.nsunit.internal.ns.Netns;
+import dev.nsunit.internal.ns.ProcessView;
 import dev.nsunit.internal.ns.SocketOwners;
 import dev.nsunit.internal.probe.Reachability;
 import dev.nsunit.model.Address;
+import dev.nsunit.model.InetAddresses;
 import dev.nsunit.model.InetSocket;
 import dev.nsunit.model.Link;
 import dev.nsunit.model.NamespaceId;
@@ -21,6 +23,7 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
@@ -75,6 +78,11 @@ public final class NetworkNamespace implements AutoCloseable {
   private static final String TARGET_IS_NULL =
       "target is null; pass the address to probe, e.g. InetAddress.getLoopbackAddress()";
   private static final String TIMEOUT_IS_NULL = "timeout is null; pass how long to wait, e.g. Duration.ofSeconds(1)";
+
+  private static final int HOSTNAME_MAX = 64;
+  private static final String RESOLV_CONF = "nameserver 127.0.0.11\noptions ndots:0\n";
+  private static final String HOSTS_HEADER = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+      + "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n";
 
   private final Netns netns;
   private final String name;
@@ -287,10 +295,63 @@ public final class NetworkNamespace implements AutoCloseable {
    * <pre>{@code
    * Process redis = ns.start(new ProcessBuilder("redis-server", "--port", "6379"));
    * }</pre>
+   *
+   * <p>In a namespace nsunit created, processes see what a Docker container sees: the endpoint's
+   * name as their host name (a UTS namespace of their own, like {@code --hostname}), and their own
+   * {@code /etc/hosts} (loopback names and the endpoint's addresses with its name),
+   * {@code /etc/hostname} and {@code /etc/resolv.conf} ({@code nameserver 127.0.0.11}, the
+   * namespace's DNS server, see {@link #resolve(String)}), bind-mounted in a mount namespace of
+   * their own. That view is built by the first {@code start}, once per namespace (about a
+   * millisecond), and shared by its later processes; it is a copy of the JVM's mounts at that
+   * moment. The JVM's own files, mounts and host name never change. Processes of the JVM's own
+   * namespace ({@link #host()}) and of namespaces opened from a file see the host's.
    */
   public Process start(ProcessBuilder builder) throws IOException {
     requireNonNull(builder, "builder is null; pass the ProcessBuilder of the process to start");
-    return netns.start(builder);
+    if (!createdByNsunit) {
+      return netns.start(builder);
+    }
+    return netns.start(builder, () -> ProcessView.create(hostname(), Map.of(
+        "hosts", hostsFile(), "hostname", hostname() + "\n", "resolv.conf", RESOLV_CONF)));
+  }
+
+  /** The host name processes see: the endpoint's name, cut to the kernel's 64 bytes. */
+  private String hostname() {
+    String h = name.isEmpty() ? "nsunit" : name;
+    return h.length() > HOSTNAME_MAX ? h.substring(0, HOSTNAME_MAX) : h;
+  }
+
+  /** Docker's /etc/hosts for a container: loopback names, then the endpoint's own addresses and name. */
+  private String hostsFile() {
+    StringBuilder b = new StringBuilder(HOSTS_HEADER);
+    for (NetworkAttachment a : networks()) {
+      b.append(InetAddresses.format(a.address())).append('\t').append(hostname()).append('\n');
+    }
+    return b.toString();
+  }
+
+  /**
+   * The addresses {@code host} resolves to for code in this namespace, as Docker's embedded DNS
+   * answers a container on a user-defined network: the names of the endpoints (field names, or
+   * the name given to {@link #create(String)}) and their aliases on the user-defined networks
+   * this namespace is on, alone or followed by the network's name ({@code db.backend}), in this
+   * namespace's interface order. Case does not matter. Docker's default {@code bridge} network
+   * has no names. This is what the namespace's DNS server at 127.0.0.11 and nsunit's resolver
+   * for namespaced threads (JDK 18 and newer) answer.
+   *
+   * <pre>{@code
+   * @Connect(network = "backend", aliases = "db") static NetworkNamespace redis;
+   * @Test @Connect(network = "backend")
+   * void findsTheDatabase(NetworkNamespace api) {
+   *   assertThat(api.resolve("db")).containsExactly(redis.ipv4Address("backend").orElseThrow());
+   * }
+   * }</pre>
+   *
+   * @return the addresses, empty if the name is unknown here
+   */
+  public List<InetAddress> resolve(String host) {
+    requireNonNull(host, "host is null; pass a name such as \"db\"");
+    return EndpointNetworks.resolve(netns, host).orElse(List.of());
   }
 
   /** Links, addresses, routes, neighbours and TCP/UDP listeners, read now through netlink. */

@@ -24,6 +24,14 @@ import jnr.ffi.byref.IntByReference;
 public final class Libc {
   /** {@code CLONE_NEWNET} from linux/sched.h. */
   public static final int CLONE_NEWNET = 0x40000000;
+  /** {@code MS_BIND} from sys/mount.h. */
+  public static final long MS_BIND = 4096;
+  /** {@code MS_REC} from sys/mount.h. */
+  public static final long MS_REC = 16384;
+  /** {@code MS_PRIVATE} from sys/mount.h. */
+  public static final long MS_PRIVATE = 1L << 18;
+  /** {@code MNT_DETACH} from sys/mount.h. */
+  public static final int MNT_DETACH = 2;
 
   public static final int AF_UNIX = 1;
   public static final int AF_INET = 2;
@@ -103,6 +111,29 @@ public final class Libc {
   public static void connect(int fd, ByteBuffer address, int length) {
     if (LIBC.connect(fd, address, length) != 0) {
       throw failure("connect", "fd " + fd);
+    }
+  }
+
+  /** {@code mount(2)} for the calling thread's mount namespace; null arguments are passed as NULL. */
+  public static void mount(String source, String target, String fstype, long flags, String data) {
+    if (LIBC.mount(source, target, fstype, flags, data) != 0) {
+      throw failure("mount", (source == null ? "" : source + " on ") + target
+          + (fstype == null ? "" : " type " + fstype) + ", flags 0x" + Long.toHexString(flags));
+    }
+  }
+
+  /** {@code umount2(2)} for the calling thread's mount namespace. */
+  public static void umount2(String target, int flags) {
+    if (LIBC.umount2(target, flags) != 0) {
+      throw failure("umount2", target);
+    }
+  }
+
+  /** Sets the host name of the calling thread's UTS namespace. */
+  public static void sethostname(String name) {
+    byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+    if (LIBC.sethostname(bytes, bytes.length) != 0) {
+      throw failure("sethostname", name);
     }
   }
 
@@ -223,7 +254,16 @@ public final class Libc {
   }
 
   private static String flagName(int flags) {
-    return flags == CLONE_NEWNET ? "CLONE_NEWNET" : "0x" + Integer.toHexString(flags);
+    switch (flags) {
+      case CLONE_NEWNET:
+        return "CLONE_NEWNET";
+      case CLONE_NEWNS:
+        return "CLONE_NEWNS";
+      case CLONE_NEWUTS:
+        return "CLONE_NEWUTS";
+      default:
+        return "0x" + Integer.toHexString(flags);
+    }
   }
 
   // --- ICMP and datagram probes (dev.nsunit.internal.probe) ---

@@ -21,6 +21,15 @@ public interface LibcBinding {
   int setns(int fd, int nstype);
 
   @SaveError
+  int mount(String source, String target, String fstype, @u_int64_t long flags, String data);
+
+  @SaveError
+  int umount2(String target, int flags);
+
+  @SaveError
+  int sethostname(@In byte[] name, @size_t long len);
+
+  @SaveError
   int socket(int domain, int type, int protocol);
 
   @SaveError

@@ -9,6 +9,7 @@ import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -59,6 +60,7 @@ public final class Netns implements AutoCloseable {
   private final Object lock = new Object();
   private final Cleaner.Cleanable descriptors;
   private boolean closed; // guarded by lock
+  private ProcessView view; // guarded by lock; built by the first start() that asks for one
 
   private Netns(int fd, Rtnetlink rtnetlink, String description) {
     this.fd = new NamespaceFd(fd, Libc.getsockoptLong(rtnetlink.socket().fd(), Libc.SOL_SOCKET,
@@ -188,6 +190,14 @@ public final class Netns implements AutoCloseable {
     }
   }
 
+  /**
+   * Moves the calling thread into the JVM's startup namespace, for a long-lived thread that may
+   * have been started from a namespaced one and must not pin that namespace.
+   */
+  public static void enterStartupNamespace() {
+    NamespaceThreads.joinStartupNamespace();
+  }
+
   /** The inode of the calling thread's network namespace, e.g. to prove it never changed. */
   public static long currentThreadNamespaceInode() {
     return NsfsLink.currentThreadInode();
@@ -240,6 +250,18 @@ public final class Netns implements AutoCloseable {
         throw closed;
       }
       throw e;
+    }
+  }
+
+  /**
+   * Runs a short set-up {@code task} (open a socket, no blocking) inside this namespace on the
+   * shared maker thread, which costs no thread of the namespace's own; the caller waits.
+   */
+  public <T> T setUp(Callable<T> task) {
+    Objects.requireNonNull(task, "task");
+    synchronized (lock) {
+      requireOpen();
+      return NamespaceThreads.inNamespace(fd.fd(), task);
     }
   }
 
@@ -305,6 +327,38 @@ public final class Netns implements AutoCloseable {
     return processes.start(builder);
   }
 
+  /**
+   * Like {@link #start(ProcessBuilder)}, and the process also sees the namespace's
+   * {@link ProcessView} (its host name and {@code /etc} files), which {@code view} builds on the
+   * first call; every later process shares it, and it is closed with the namespace. Where
+   * processes cannot enter namespaces themselves ({@code nsenter} is missing), there is no view.
+   */
+  public Process start(ProcessBuilder builder, Supplier<ProcessView> view) throws IOException {
+    Objects.requireNonNull(builder, "builder");
+    requireOpen();
+    if (!processes.entersItself()) {
+      return processes.start(builder);
+    }
+    ProcessView v;
+    synchronized (lock) {
+      if (closed) {
+        throw closedException();
+      }
+      if (this.view == null) {
+        this.view = view.get();
+      }
+      v = this.view;
+    }
+    return processes.start(builder, v.nsenterOptions());
+  }
+
+  /** The view built for processes, if one was. */
+  public Optional<ProcessView> processView() {
+    synchronized (lock) {
+      return Optional.ofNullable(view);
+    }
+  }
+
   /** The processes started here that are still alive. */
   public List<Process> processes() {
     return processes.alive();
@@ -355,6 +409,15 @@ public final class Netns implements AutoCloseable {
     }
     FailureCollector failures = new FailureCollector();
     failures.run(processes::close);
+    failures.run(() -> {
+      ProcessView v;
+      synchronized (lock) {
+        v = view;
+      }
+      if (v != null) {
+        v.close();
+      }
+    });
     failures.run(threads::close);
     failures.run(descriptors::clean);
     failures.throwIfAny();

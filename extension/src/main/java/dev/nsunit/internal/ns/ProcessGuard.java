@@ -63,6 +63,16 @@ final class ProcessGuard {
    *     fail with exit code 127, or the JDK would name setpriv
    */
   static ProcessBuilder guard(ProcessBuilder original, String enterPath) throws IOException {
+    return guard(original, enterPath, List.of());
+  }
+
+  /**
+   * Like {@link #guard(ProcessBuilder, String)}, with more {@code nsenter} options, e.g. a mount
+   * namespace; then {@code --wd} keeps the working directory, which entering a mount namespace
+   * would otherwise reset to its root.
+   */
+  static ProcessBuilder guard(ProcessBuilder original, String enterPath, List<String> moreNsenterOptions)
+      throws IOException {
     List<String> command = original.command();
     if (command.isEmpty()) {
       throw new IndexOutOfBoundsException("the ProcessBuilder's command is empty");
@@ -82,6 +92,11 @@ final class ProcessGuard {
     if (enterPath != null) {
       wrapped.add(NSENTER);
       wrapped.add("--net=" + enterPath);
+      if (!moreNsenterOptions.isEmpty()) {
+        wrapped.addAll(moreNsenterOptions);
+        File dir = original.directory() != null ? original.directory() : new File(System.getProperty("user.dir"));
+        wrapped.add("--wd=" + dir.getAbsolutePath());
+      }
       wrapped.add("--");
     }
     wrapped.addAll(command);

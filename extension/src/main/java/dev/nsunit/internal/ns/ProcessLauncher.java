@@ -96,8 +96,18 @@ final class ProcessLauncher implements AutoCloseable {
     }, home, ConcurrentHashMap.newKeySet());
   }
 
+  /** Whether processes enter the namespace themselves, and can so enter a {@link ProcessView} too. */
+  boolean entersItself() {
+    return enterPath != null;
+  }
+
   Process start(ProcessBuilder builder) throws IOException {
-    ProcessBuilder guarded = ProcessGuard.guard(builder, enterPath);
+    return start(builder, List.of());
+  }
+
+  /** Like {@link #start(ProcessBuilder)}, with more {@code nsenter} options (a view's namespaces). */
+  Process start(ProcessBuilder builder, List<String> moreNsenterOptions) throws IOException {
+    ProcessBuilder guarded = ProcessGuard.guard(builder, enterPath, moreNsenterOptions);
     processes.removeIf(p -> !p.isAlive()); // those are the caller's; only the living need killing
     Launch launch = new Launch();
     Future<Process> f = NamespaceThreadPool.submit(launcher(), () -> launch(guarded, launch), access);
