@@ -1,7 +1,7 @@
 package dev.nsunit;
 
-import dev.nsunit.internal.dns.DnsMessage;
 import dev.nsunit.internal.dns.DnsServer;
+import dev.nsunit.internal.dns.NamespaceNames;
 import dev.nsunit.internal.netlink.RouteRequest;
 import dev.nsunit.internal.ns.Lab;
 import dev.nsunit.internal.ns.Netns;
@@ -28,6 +28,10 @@ import java.util.stream.Collectors;
  */
 final class EndpointNetworks {
   private static final Map<Netns, EndpointNetworks> BY_NAMESPACE = new ConcurrentHashMap<>();
+
+  static {
+    NamespaceNames.install(() -> ofCurrentThread().map(EndpointNetworks::asker));
+  }
 
   /** One interface on one network, of the endpoint called {@code endpointName}. */
   record Joined(LabNetwork network, Lab.Attachment attachment, String endpointName, List<String> aliases) {
@@ -213,18 +217,32 @@ final class EndpointNetworks {
         throw e;
       }
     });
-    Netns asker = netns;
-    dns = DnsServer.serve(channel, new DnsMessage.Answers() {
+    dns = DnsServer.serve(channel, asker(netns));
+  }
+
+  /** Names as code in {@code netns} sees them: what its DNS server and the JVM's resolver answer. */
+  private static NamespaceNames.Asker asker(Netns netns) {
+    return new NamespaceNames.Asker() {
       @Override
       public Optional<List<InetAddress>> addressesOf(String name) {
-        return resolve(asker, name);
+        return resolve(netns, name);
       }
 
       @Override
       public Optional<String> nameOf(InetAddress address) {
-        return EndpointNetworks.nameOf(asker, address);
+        return EndpointNetworks.nameOf(netns, address);
       }
-    });
+
+      @Override
+      public String description() {
+        return "network namespace " + netns;
+      }
+
+      @Override
+      public String namesSeen() {
+        return namesSeenBy(netns);
+      }
+    };
   }
 
   /**

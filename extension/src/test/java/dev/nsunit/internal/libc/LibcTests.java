@@ -110,7 +110,7 @@ class LibcTests {
     }
 
     assertThat(e.errnoName()).isEqualTo("EINVAL");
-    assertThat(e.argument()).isEqualTo("fd " + fd + ", 0x4000000");
+    assertThat(e.argument()).isEqualTo("fd " + fd + ", CLONE_NEWUTS");
     assertThat(Files.readSymbolicLink(ownNamespace).toString()).isEqualTo(before);
   }
 
