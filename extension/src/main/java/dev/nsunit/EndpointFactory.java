@@ -6,6 +6,8 @@ import dev.nsunit.internal.ns.Lab;
 import dev.nsunit.internal.ns.Netns;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
@@ -38,8 +40,37 @@ final class EndpointFactory implements Mode.Cases<NetworkNamespace> {
     this.instances = instances;
   }
 
+  /**
+   * Builds the endpoint {@code mode} asks for. Its published ports ({@link Publish}) are bound
+   * first, so that a taken host port fails before anything is built.
+   */
   NetworkNamespace build(Mode mode) {
-    return KernelFailures.translate(() -> mode.match(this));
+    List<PortPublishing.Spec> specs = PortPublishing.of(mode.declaredOn()); // checked with the mode already
+    if (specs.isEmpty()) {
+      return KernelFailures.translate(() -> mode.match(this));
+    }
+    AtomicReference<Netns> target = new AtomicReference<>();
+    List<PortPublishing.Published> ports = new ArrayList<>();
+    NetworkNamespace ns;
+    try {
+      for (PortPublishing.Spec spec : specs) {
+        try {
+          ports.add(PortPublishing.bind(spec, "endpoint " + name,
+              () -> Optional.ofNullable(target.get()).flatMap(EndpointNetworks::firstAddress)));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+          throw new ExtensionConfigurationException("@Publish on " + mode.where() + ": " + e.getMessage(), e);
+        }
+      }
+      ns = KernelFailures.translate(() -> mode.match(this));
+    } catch (RuntimeException e) {
+      for (PortPublishing.Published p : ports) {
+        p.close();
+      }
+      throw e;
+    }
+    target.set(ns.netns());
+    EndpointNetworks.of(ns.netns()).adopt(ports);
+    return ns;
   }
 
   @Override

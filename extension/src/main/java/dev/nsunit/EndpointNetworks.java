@@ -67,6 +67,7 @@ final class EndpointNetworks {
   private final Netns netns;
   private final List<Joined> joined = new ArrayList<>();
   private DnsServer.Served dns; // guarded by this; opened with the first network that has names
+  private final List<PortPublishing.Published> published = new ArrayList<>(); // guarded by this
 
   private EndpointNetworks(Netns netns) {
     this.netns = netns;
@@ -281,13 +282,61 @@ final class EndpointNetworks {
     return true;
   }
 
+  /**
+   * Publishes {@code spec}: connections to the host side reach this endpoint's address on its
+   * first network, as it is when each connection comes.
+   *
+   * @throws IllegalArgumentException if the endpoint publishes that port already, or the host port is taken
+   */
+  synchronized PublishedPort publish(PortPublishing.Spec spec, String endpoint) {
+    for (PortPublishing.Published p : published) {
+      if (p.view().port() == spec.port()) {
+        throw new IllegalArgumentException(endpoint + " publishes port " + spec.port() + " already, on " + p.view()
+            + "; a port is published once per endpoint here. Use published(" + spec.port() + ").");
+      }
+    }
+    PortPublishing.Published p = PortPublishing.bind(spec, endpoint, () -> firstAddress(netns));
+    published.add(p);
+    return p.view();
+  }
+
+  /** Records ports published for this endpoint before it was built. */
+  synchronized void adopt(List<PortPublishing.Published> ports) {
+    published.addAll(ports);
+  }
+
+  /** The ports this endpoint publishes. */
+  static List<PublishedPort> publishedOf(Netns netns) {
+    EndpointNetworks n = BY_NAMESPACE.get(netns);
+    if (n == null) {
+      return List.of();
+    }
+    synchronized (n) {
+      return n.published.stream().map(PortPublishing.Published::view).toList();
+    }
+  }
+
+  /** Where published connections go: the address on the first network, if connected to any. */
+  static Optional<InetAddress> firstAddress(Netns netns) {
+    EndpointNetworks n = BY_NAMESPACE.get(netns);
+    return n == null ? Optional.empty() : n.snapshot().stream().findFirst().map(j -> j.attachment().address());
+  }
+
   private synchronized void closeAttachments() {
     RuntimeException failure = null;
-    if (dns != null) {
+    for (PortPublishing.Published p : published) {
       try {
-        dns.close(); // first: its socket holds the namespace
+        p.close(); // first: no new connection is relayed into an endpoint that is going
       } catch (RuntimeException e) {
         failure = e;
+      }
+    }
+    published.clear();
+    if (dns != null) {
+      try {
+        dns.close(); // its socket holds the namespace
+      } catch (RuntimeException e) {
+        failure = failure == null ? e : failure;
       }
       dns = null;
     }

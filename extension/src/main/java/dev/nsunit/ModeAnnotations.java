@@ -66,9 +66,14 @@ final class ModeAnnotations {
               : " Keep one of them; to be on Docker's default network as well as others, use @Connect(network = \"bridge\")."));
     }
     if (found.isEmpty()) {
+      if (PortPublishing.publishes(element)) {
+        throw new ExtensionConfigurationException("@Publish on " + describe(element) + " has no endpoint to publish:"
+            + " put it next to the endpoint's @BridgeNetwork or @Connect, as docker run -p goes with --network.");
+      }
       return Optional.empty();
     }
     Annotation a = found.get(0);
+    checkPublish(element, a);
     if (a instanceof NoNetwork) {
       return Optional.of(new Mode.None(element));
     }
@@ -87,6 +92,26 @@ final class ModeAnnotations {
       return Optional.of(new Mode.Shared(element, name));
     }
     return Optional.of(bridge((BridgeNetwork) a, element));
+  }
+
+  /** {@link Publish} next to a mode: parsed now, so that a bad one fails before anything is built. */
+  private static void checkPublish(AnnotatedElement element, Annotation mode) {
+    if (!PortPublishing.publishes(element)) {
+      return;
+    }
+    if (!(mode instanceof BridgeNetwork || mode instanceof Connect)) {
+      throw new ExtensionConfigurationException("@Publish on " + describe(element) + " goes with @"
+          + mode.annotationType().getSimpleName() + ", which has no network of its own to publish from"
+          + (mode instanceof HostNetwork ? " (the endpoint's ports are the host's already)"
+              : mode instanceof SharedNetworkWith ? " (Docker refuses -p with --network container:NAME too;"
+                  + " publish on the endpoint that owns the namespace)" : " (only lo)")
+          + ". Publish from a @BridgeNetwork or @Connect endpoint.");
+    }
+    try {
+      PortPublishing.of(element);
+    } catch (IllegalArgumentException e) {
+      throw new ExtensionConfigurationException("@Publish on " + describe(element) + ": " + e.getMessage(), e);
+    }
   }
 
   private static Mode.Connected connected(List<Connect> connects, AnnotatedElement element) {

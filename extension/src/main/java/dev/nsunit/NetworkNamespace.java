@@ -19,6 +19,7 @@ import dev.nsunit.model.Route;
 import dev.nsunit.model.SocketOwner;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -328,6 +329,66 @@ public final class NetworkNamespace implements AutoCloseable {
       b.append(InetAddresses.format(a.address())).append('\t').append(hostname()).append('\n');
     }
     return b.toString();
+  }
+
+  /**
+   * Publishes {@code port} of this endpoint on a free port of the JVM's loopback, like
+   * {@code docker run -p PORT}: a userland proxy (like docker-proxy) accepts there and relays each
+   * connection from the lab host to this endpoint's address on its first network, so the
+   * endpoint's server sees the gateway as the client. The proxy ends with the namespace.
+   *
+   * <pre>{@code
+   * PublishedPort web = ns.publish(80);                 // 127.0.0.1:41234->80/tcp
+   * HttpRequest.newBuilder(URI.create("http://" + web.hostAddress().getHostString() + ":" + web.hostAddress().getPort()));
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if the port is not 1 to 65535, or is published already
+   * @throws IllegalStateException if this namespace is on no network (connect it first: a
+   *     {@code @BridgeNetwork} or {@code @Connect} endpoint, or {@link LabNetwork#connect}), or closed
+   */
+  public PublishedPort publish(int port) {
+    return publish(0, port);
+  }
+
+  /**
+   * Like {@link #publish(int)} on a given host port, like {@code docker run -p HOSTPORT:PORT}.
+   *
+   * @param hostPort the port on 127.0.0.1; 0 for a free one
+   * @throws IllegalArgumentException if a port is out of range, or the host port is taken (the
+   *     message says how to find who holds it)
+   */
+  public PublishedPort publish(int hostPort, int port) {
+    if (hostPort < 0 || hostPort > 65535) {
+      throw new IllegalArgumentException("host port " + hostPort + " is not between 0 (a free one) and 65535");
+    }
+    PortPublishing.Spec spec = PortPublishing.parse(hostPort == 0 ? String.valueOf(port) : hostPort + ":" + port);
+    if (isClosed()) {
+      throw new IllegalStateException(this + " is closed; publish ports of a namespace that is open");
+    }
+    if (networks().isEmpty()) {
+      throw new IllegalStateException("cannot publish port " + port + " of " + this + ": it is on no network, so the"
+          + " lab cannot reach it. Connect it first (@BridgeNetwork, @Connect, or LabNetwork.connect).");
+    }
+    return EndpointNetworks.of(netns).publish(spec, toString());
+  }
+
+  /**
+   * Where {@code port} of this endpoint is published on the JVM's loopback: connect there from
+   * the JVM's own namespace (the test's JUnit thread, a client outside every endpoint).
+   *
+   * @throws IllegalArgumentException if {@code port} is not published, listing those that are
+   */
+  public InetSocketAddress published(int port) {
+    List<PublishedPort> ports = publishedPorts();
+    return ports.stream().filter(p -> p.port() == port).findFirst().map(PublishedPort::hostAddress)
+        .orElseThrow(() -> new IllegalArgumentException("port " + port + " of " + this + " is not published; "
+            + (ports.isEmpty() ? "it publishes none. Add @Publish(\"" + port + "\") next to its mode, or call publish("
+                + port + ")." : "it publishes " + ports + ".")));
+  }
+
+  /** The ports this endpoint publishes, in the order they were published; empty if none. */
+  public List<PublishedPort> publishedPorts() {
+    return EndpointNetworks.publishedOf(netns);
   }
 
   /**

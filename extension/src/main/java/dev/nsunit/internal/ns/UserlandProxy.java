@@ -2,7 +2,9 @@ package dev.nsunit.internal.ns;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -58,7 +60,9 @@ public final class UserlandProxy implements AutoCloseable {
       Netns.enterStartupNamespace();
       UserlandProxy proxy;
       try {
-        ServerSocketChannel server = ServerSocketChannel.open();
+        // an IPv4 listener for an IPv4 address, as ss shows docker-proxy's: not [::ffff:127.0.0.1]
+        ServerSocketChannel server = ServerSocketChannel.open(listen.getAddress() instanceof Inet4Address
+            ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
         try {
           server.bind(listen);
           proxy = new UserlandProxy(server, Thread.currentThread());
