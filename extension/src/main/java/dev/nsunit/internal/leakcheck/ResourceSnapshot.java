@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,7 +64,7 @@ record ResourceSnapshot(
     }
     Optional<Netns> lab = Lab.existing().map(Lab::netns);
     Set<String> labNs = new TreeSet<>();
-    Set<Thread> labThreads = Set.of();
+    Set<Thread> labThreads = new HashSet<>();
     Set<String> labVeths = new TreeSet<>();
     int labKernelFds = 0;
     if (lab.isPresent()) {
@@ -71,9 +72,17 @@ record ResourceSnapshot(
       n.sockDiag(); // opened once for the JVM; open it now so it counts the same before and after
       labNs.add("net:[" + n.id().inode() + "]");
       labKernelFds = 2; // its rtnetlink and sock_diag sockets
-      labThreads = n.liveThreads();
+      labThreads.addAll(n.liveThreads());
+      Optional<Netns> outside = Lab.existing().flatMap(Lab::existingOutsideWorld);
+      if (outside.isPresent()) { // the outside world lives as long as the lab, by design
+        Netns o = outside.get();
+        o.sockDiag();
+        labNs.add("net:[" + o.id().inode() + "]");
+        labKernelFds += 2;
+        labThreads.addAll(o.liveThreads());
+      }
       for (Link l : n.rtnetlink().links()) {
-        if (l.kind().filter("veth"::equals).isPresent()) {
+        if (l.kind().filter("veth"::equals).isPresent() && !l.name().equals(Lab.UPLINK)) {
           labVeths.add(l.name() + l.master().map(m -> " master " + m).orElse(""));
         }
       }

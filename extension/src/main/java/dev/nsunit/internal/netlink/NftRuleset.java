@@ -83,6 +83,39 @@ public final class NftRuleset {
         NftRuleRequest.append(TABLE, POSTROUTING).ipSaddr(source).oifname(outInterface).masquerade()));
   }
 
+  /**
+   * Connections that leave through {@code outInterface} get its address as their source, whoever
+   * sent them. Equivalent to:
+   * <pre>
+   * nft add table inet nsunit
+   * nft add chain inet nsunit postrouting { type nat hook postrouting priority 100; policy accept; }
+   * nft add rule inet nsunit postrouting oifname "OUT" masquerade
+   * </pre>
+   */
+  public static NftRuleset masquerade(String outInterface) {
+    return new NftRuleset(List.of(
+        NftTableRequest.add(TABLE),
+        NftChainRequest.base(TABLE, POSTROUTING, NftChainRequest.Type.NAT, NftChainRequest.Hook.POSTROUTING, 100),
+        NftRuleRequest.append(TABLE, POSTROUTING).oifname(outInterface).masquerade()));
+  }
+
+  /**
+   * What arrives on {@code inInterface} is not forwarded out of {@code outInterface}: the sender
+   * is told "administratively prohibited". Equivalent to:
+   * <pre>
+   * nft add table inet nsunit
+   * nft add chain inet nsunit forward { type filter hook forward priority 0; policy accept; }
+   * nft add rule inet nsunit forward iifname "IN" oifname "OUT" reject with icmpx type admin-prohibited
+   * </pre>
+   */
+  public static NftRuleset rejectForwarding(String inInterface, String outInterface) {
+    return new NftRuleset(List.of(
+        NftTableRequest.add(TABLE),
+        NftChainRequest.base(TABLE, FORWARD, NftChainRequest.Type.FILTER, NftChainRequest.Hook.FORWARD, 0),
+        NftRuleRequest.append(TABLE, FORWARD).iifname(inInterface).oifname(outInterface)
+            .reject(NftRuleRequest.IcmpxCode.ADMIN_PROHIBITED)));
+  }
+
   /** The requests, in the order they are sent. */
   public List<NftRequest> requests() {
     return requests;

@@ -69,6 +69,16 @@ public final class RuleRequest {
     return r;
   }
 
+  /**
+   * A rule that looks up the route of what it matches in the main table. Equivalent to:
+   * {@code ip rule add ... lookup main}.
+   */
+  public static RuleRequest lookupMain(boolean ipv6) {
+    RuleRequest r = new RuleRequest(ipv6, FR_ACT_TO_TBL);
+    r.table = 254;
+    return r;
+  }
+
   /** Matches packets that arrived on {@code name}; {@code iif NAME}. */
   public RuleRequest iif(String name) {
     this.iif = LinkRequest.checkName(name);

@@ -85,6 +85,9 @@ public final class Lab {
     this.netns = netns;
   }
 
+  private Netns outside; // guarded by this; the outside world, once created
+  private boolean nftables; // set once by create(): whether the lab refuses through nf_tables
+
   /** The JVM's lab host, created on first call. */
   public static Lab get() {
     Lab lab = instance;
@@ -104,8 +107,9 @@ public final class Lab {
     Netns netns = Netns.create("lab host");
     try {
       Rtnetlink rt = netns.rtnetlink();
-      if (KernelFeatures.supported(KernelFeatures.NftFeature.NF_TABLES)
-          && KernelFeatures.supported(KernelFeatures.NftFeature.REJECT)) {
+      boolean useNft = KernelFeatures.supported(KernelFeatures.NftFeature.NF_TABLES)
+          && KernelFeatures.supported(KernelFeatures.NftFeature.REJECT);
+      if (useNft) {
         // what arrives from a bridge for anything but the lab's own addresses is routed to lo,
         // so that it reaches the forward hook, where nf_tables refuses all of it
         RuleRequest.lookup(false, REFUSE_TABLE).iif("lo").not().priority(NO_ROUTING_RULE_PRIORITY).sendOn(rt);
@@ -129,7 +133,9 @@ public final class Lab {
         writeSysctl("net/ipv6/icmp/ratelimit", "0");
         return null;
       });
-      return new Lab(netns);
+      Lab lab = new Lab(netns);
+      lab.nftables = useNft;
+      return lab;
     } catch (Exception e) {
       netns.close();
       if (e instanceof RuntimeException re) {
@@ -146,6 +152,81 @@ public final class Lab {
     } catch (IOException | SecurityException e) {
       // read-only /proc/sys, or no IPv6: the lab works without it
     }
+  }
+
+  /** The lab host's side of the link to the outside world. */
+  public static final String UPLINK = "nsunit-uplink";
+  /** The outside world's router: its address on the uplink, the lab's next hop there. */
+  public static final InetAddress OUTSIDE_ROUTER = InetAddresses.parse("192.0.2.1");
+  /** The lab host's address on the uplink: the source the outside sees (masquerade). */
+  public static final InetAddress UPLINK_ADDRESS = InetAddresses.parse("192.0.2.2");
+  /** The documentation prefixes (RFC 5737) the outside world's hosts live in. */
+  public static final List<IpPrefix> OUTSIDE_PREFIXES = List.of(IpPrefix.parse("192.0.2.0/24"),
+      IpPrefix.parse("198.51.100.0/24"), IpPrefix.parse("203.0.113.0/24"));
+  /** The routing table of the routes to the outside world, looked up before the refusing rule. */
+  static final int OUTSIDE_TABLE = 101;
+  private static final int OUTSIDE_RULE_PRIORITY = 90;
+
+  /**
+   * The outside world, created on first call: a namespace that stands for the internet behind a
+   * Docker host's NAT, joined to the lab host by a veth ({@value #UPLINK}, 192.0.2.2/24, and
+   * {@code eth0}, 192.0.2.1/24, in the outside). The lab routes the documentation prefixes there
+   * (table {@value #OUTSIDE_TABLE}, looked up before the rule that refuses everything else) and
+   * masquerades what it forwards there, so the outside sees 192.0.2.2; replies find their way back
+   * through the main table. Nothing else is routed anywhere. Lives as long as the lab.
+   *
+   * <pre>
+   * ip netns add outside; ip link add nsunit-uplink type veth peer eth0 netns outside
+   * ip addr add 192.0.2.2/24 dev nsunit-uplink; ip -n outside addr add 192.0.2.1/24 dev eth0
+   * ip route add 198.51.100.0/24 via 192.0.2.1 table 101 (and 203.0.113.0/24, 192.0.2.0/24 dev nsunit-uplink)
+   * ip rule add pref 90 lookup 101; ip rule add pref 91 iif nsunit-uplink lookup main
+   * nft add rule inet nsunit postrouting oifname "nsunit-uplink" masquerade
+   * </pre>
+   *
+   * @throws UnsupportedOperationException if the kernel lacks nf_tables masquerade, naming it
+   */
+  public synchronized Netns outsideWorld() {
+    if (outside != null) {
+      return outside;
+    }
+    if (!nftables || !KernelFeatures.supported(KernelFeatures.NftFeature.MASQ)) {
+      throw new UnsupportedOperationException("the outside world needs nf_tables with masquerade in the kernel"
+          + " (CONFIG_NF_TABLES, CONFIG_NFT_MASQ, CONFIG_NF_NAT): the lab host hides endpoints behind its own address,"
+          + " as a Docker host does, and this kernel cannot. Use a kernel with them, or leave the outside world out.");
+    }
+    Netns world = Netns.create("outside world");
+    try {
+      Rtnetlink labRt = netns.rtnetlink();
+      labRt.add(LinkRequest.veth(UPLINK, "eth0", world.fd()).up());
+      int uplink = labRt.indexOf(UPLINK);
+      labRt.batch(new Rtnetlink.Batch().addAddress(uplink, new IpPrefix(UPLINK_ADDRESS, 24)));
+      for (IpPrefix p : OUTSIDE_PREFIXES) {
+        RouteRequest r = RouteRequest.to(p).dev(uplink).table(OUTSIDE_TABLE);
+        labRt.addRoute(p.contains(OUTSIDE_ROUTER) ? r.scopeLink() : r.via(OUTSIDE_ROUTER));
+      }
+      RuleRequest.lookup(false, OUTSIDE_TABLE).priority(OUTSIDE_RULE_PRIORITY).sendOn(labRt);
+      RuleRequest.lookupMain(false).iif(UPLINK).priority(OUTSIDE_RULE_PRIORITY + 1).sendOn(labRt);
+      Ipv4DevConfRequest.forwarding(uplink, true).sendOn(labRt);
+      try (Nftables nft = netns.call(Nftables::open)) {
+        NftRuleset.masquerade(UPLINK).applyTo(nft);
+      }
+      Rtnetlink out = world.rtnetlink();
+      int eth0 = out.indexOf("eth0");
+      out.batch(new Rtnetlink.Batch().addAddress(eth0, new IpPrefix(OUTSIDE_ROUTER, 24)).setUp(eth0));
+      outside = world;
+      return world;
+    } catch (Exception e) {
+      world.close(); // takes eth0 and with it the lab's end of the veth
+      if (e instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException("building the outside world failed", e);
+    }
+  }
+
+  /** The outside world if something created it already; never creates it (for leak checks). */
+  public synchronized Optional<Netns> existingOutsideWorld() {
+    return Optional.ofNullable(outside);
   }
 
   /** The JVM's lab host if something created it already; never creates it (for leak checks). */
@@ -279,6 +360,14 @@ public final class Lab {
     }
     Bridge bridge = createBridge(chosen, gw, Optional.of(name), internal);
     networks.put(name, bridge);
+    if (internal && nftables) {
+      // --internal: nothing from this network is forwarded to the outside world, should it exist
+      try (Nftables nft = netns.call(Nftables::open)) {
+        NftRuleset.rejectForwarding(bridge.name, UPLINK).applyTo(nft);
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot keep internal network " + name + " from the outside world", e);
+      }
+    }
     return bridge;
   }
 
