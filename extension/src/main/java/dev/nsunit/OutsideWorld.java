@@ -80,7 +80,8 @@ public final class OutsideWorld {
    *
    * @param address an IPv4 address in 192.0.2.0/24 (but not 192.0.2.1 or .2, the link to the
    *     lab), 198.51.100.0/24 or 203.0.113.0/24
-   * @throws IllegalArgumentException if it is not one of those, naming the ranges
+   * @throws IllegalArgumentException if it is not one of those, naming the ranges, or a lab
+   *     network's subnet contains it (then the lab would deliver it there), naming the network
    */
   public synchronized InetAddress host(String address) {
     requireNonNull(address, "address is null; pass an address such as \"203.0.113.10\"");
@@ -97,6 +98,7 @@ public final class OutsideWorld {
           + " reach a real address; " + address + " is not one. Pick one such as 203.0.113.10.");
     }
     translate(() -> {
+      Lab.get().routeOutsideHost(a); // refuses an address inside a lab network first
       Netns netns = namespace.netns();
       if (netns.rtnetlink().addresses().stream().noneMatch(x -> x.prefix().address().equals(a))) {
         netns.rtnetlink().addAddress(netns.rtnetlink().indexOf("lo"), new IpPrefix(a, 32));

@@ -133,7 +133,9 @@ class ExtensionModesTests {
       List<Link> labLinks = lab.links();
       Link port = labLinks.stream().filter(l -> l.index() == eth0.linkIndex()).findFirst().orElseThrow();
       labVeth = port.name();
-      assertThat(port.master()).contains("nsunit0");
+      String gatewayBridge = lab.addresses().stream().filter(a -> a.address().getHostAddress().equals("172.17.0.1"))
+          .findFirst().orElseThrow().interfaceName();
+      assertThat(port.master()).contains(gatewayBridge);
       assertThat(peer).isNull(); // "if7" is not a name
       // a TCP server "on the Docker host" is reachable through the gateway
       try (ServerSocket server = lab.call(() -> new ServerSocket(18080))) {
@@ -283,14 +285,14 @@ class ExtensionModesTests {
     }
 
     @Test
-    @BridgeNetwork(subnet = "198.51.100.0/24", gateway = "198.51.100.254", address = "198.51.100.50", mtu = 9000)
+    @BridgeNetwork(subnet = "100.72.0.0/24", gateway = "100.72.0.254", address = "100.72.0.50", mtu = 9000)
     void everyBridgeAttribute(NetworkNamespace ns) {
       Link eth0 = ns.link("eth0").orElseThrow();
       assertThat(eth0.mtu()).isEqualTo(9000);
-      assertThat(eth0.mac()).contains("02:42:c6:33:64:32"); // Docker's scheme: 02:42 + the IPv4 address
+      assertThat(eth0.mac()).contains("02:42:64:48:00:32"); // Docker's scheme: 02:42 + the IPv4 address
       assertThat(ns.addresses()).extracting(Address::toString)
-          .contains("inet 198.51.100.50/24 brd 198.51.100.255 scope global eth0");
-      assertThat(ns.routes()).extracting(Route::toString).contains("default via 198.51.100.254 dev eth0");
+          .contains("inet 100.72.0.50/24 brd 100.72.0.255 scope global eth0");
+      assertThat(ns.routes()).extracting(Route::toString).contains("default via 100.72.0.254 dev eth0");
     }
 
     @Nested

@@ -18,7 +18,7 @@ class Ipv4AddressTests {
   @BridgeNetwork
   static NetworkNamespace server;
 
-  @BridgeNetwork(subnet = "203.0.113.0/24", address = "203.0.113.77")
+  @BridgeNetwork(subnet = "100.73.0.0/24", address = "100.73.0.77")
   NetworkNamespace fixed;
 
   @Test
@@ -34,8 +34,8 @@ class Ipv4AddressTests {
   @Test
   @BridgeNetwork
   void aFixedAddressIsReturnedAsDeclared() throws Exception {
-    assertThat(fixed.ipv4Address()).map(InetAddress::getHostAddress).hasValue("203.0.113.77");
-    assertThat(ipv4OfEth0(fixed)).containsExactly("203.0.113.77");
+    assertThat(fixed.ipv4Address()).map(InetAddress::getHostAddress).hasValue("100.73.0.77");
+    assertThat(ipv4OfEth0(fixed)).containsExactly("100.73.0.77");
   }
 
   @Test

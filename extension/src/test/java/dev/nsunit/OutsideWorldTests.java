@@ -50,8 +50,8 @@ class OutsideWorldTests {
   @Test
   void bridgeEndpointsReachItBehindTheLabHostsAddress() throws Exception {
     OutsideWorld internet = OutsideWorld.get();
-    InetAddress payments = internet.host("203.0.113.10");
-    assertThat(internet.host("203.0.113.10")).as("twice is harmless").isEqualTo(payments);
+    InetAddress payments = internet.host("192.0.2.10");
+    assertThat(internet.host("192.0.2.10")).as("twice is harmless").isEqualTo(payments);
     LabNetwork frontend = LabNetwork.create("outside-front", "10.90.0.0/24");
     try (NetworkNamespace web = NetworkNamespace.create("web");
          NetworkNamespace shop = NetworkNamespace.create("shop");
@@ -60,14 +60,31 @@ class OutsideWorldTests {
       frontend.connect(shop);
       assertThat(clientAsSeenByServer(web, server)).isEqualTo("192.0.2.2").isEqualTo(internet.labAddress().getHostAddress());
       assertThat(clientAsSeenByServer(shop, server)).as("a user-defined network that is not internal").isEqualTo("192.0.2.2");
-      assertThat(web.ping(InetAddress.getByName("203.0.113.10"), PROBE).isReached()).isTrue();
+      assertThat(web.ping(InetAddress.getByName("192.0.2.10"), PROBE).isReached()).isTrue();
     }
+  }
+
+  @Test
+  void hostsBeyondTheLinkAreRoutedAndMayNotHideInALabNetwork() throws Exception {
+    OutsideWorld internet = OutsideWorld.get();
+    InetAddress api = internet.host("203.0.113.10");
+    try (NetworkNamespace web = NetworkNamespace.create("web");
+         ServerSocket server = internet.namespace().serverSocketFactory().createServerSocket(443, 50, api)) {
+      LabNetwork.bridge().connect(web);
+      assertThat(clientAsSeenByServer(web, server)).isEqualTo("192.0.2.2");
+    }
+    LabNetwork.create("outside-clash", "198.51.100.128/25");
+    assertThatThrownBy(() -> internet.host("198.51.100.130")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("198.51.100.130 is inside network outside-clash (198.51.100.128/25)");
+    assertThatThrownBy(() -> LabNetwork.create("outside-hides-a-host", "203.0.113.0/28"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("contains 203.0.113.10, a host of the outside world");
   }
 
   @Test
   void internalNetworksCannotReachIt() throws Exception {
     OutsideWorld internet = OutsideWorld.get();
-    InetAddress mirror = internet.host("198.51.100.7");
+    InetAddress mirror = internet.host("192.0.2.20");
     LabNetwork vault = LabNetwork.builder("outside-vault").subnet("10.91.0.0/24").internal().create();
     try (NetworkNamespace db = NetworkNamespace.create("db")) {
       vault.connect(db);
@@ -88,7 +105,8 @@ class OutsideWorldTests {
     String lab = "/proc/" + ProcessHandle.current().pid() + "/fd/" + Lab.get().netns().fd();
     List<String> outside = new ArrayList<>();
     Commands.ipJson(lab, "-4", "route", "show", "table", "101").forEach(r -> outside.add(r.get("dst").asText()));
-    assertThat(outside).containsExactlyInAnyOrder("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24");
+    assertThat(outside).as("the link, and /32s of hosts the tests gave the outside world").contains("192.0.2.0/24")
+        .allMatch(dst -> dst.equals("192.0.2.0/24") || dst.matches("(198\\.51\\.100|203\\.0\\.113)\\.\\d+"));
     List<String> main = new ArrayList<>();
     Commands.ipJson(lab, "-4", "route", "show", "table", "main").forEach(r -> main.add(r.path("type").asText("unicast")
         + " " + r.get("dst").asText()));

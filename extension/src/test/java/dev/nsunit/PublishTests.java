@@ -68,7 +68,7 @@ class PublishTests {
 
   @Test
   void aClientOnTheHostReachesTheEndpointAndTheServerSeesTheGateway() throws Exception {
-    LabNetwork net = LabNetwork.create("publish-net", "10.88.0.0/24");
+    LabNetwork net = LabNetwork.create("publish-net", "10.92.0.0/24");
     try (NetworkNamespace web = NetworkNamespace.create("web")) {
       net.connect(web);
       PublishedPort published = web.publish(80);
@@ -98,7 +98,7 @@ class PublishTests {
           });
           InputStream in = client.getInputStream();
           assertThat(readLine(in)).as("the server's view of its client: the gateway, as behind docker-proxy")
-              .isEqualTo("10.88.0.1");
+              .isEqualTo("10.92.0.1");
           assertThat(Arrays.equals(in.readAllBytes(), payload)).as("1 MiB echoed through the relay").isTrue();
           sent.get(10, TimeUnit.SECONDS);
         }
@@ -109,7 +109,7 @@ class PublishTests {
 
   @Test
   void nothingListeningInsideClosesTheConnectionAtOnce() throws Exception {
-    LabNetwork net = LabNetwork.create("publish-net", "10.88.0.0/24");
+    LabNetwork net = LabNetwork.create("publish-net", "10.92.0.0/24");
     try (NetworkNamespace web = NetworkNamespace.create("web")) {
       net.connect(web);
       InetSocketAddress host = web.publish(81).hostAddress();
@@ -123,7 +123,7 @@ class PublishTests {
 
   @Test
   void closingTheEndpointClosesTheListener() throws Exception {
-    LabNetwork net = LabNetwork.create("publish-net", "10.88.0.0/24");
+    LabNetwork net = LabNetwork.create("publish-net", "10.92.0.0/24");
     int port;
     try (NetworkNamespace web = NetworkNamespace.create("web")) {
       net.connect(web);
@@ -135,7 +135,7 @@ class PublishTests {
 
   @Test
   void aTakenHostPortIsRefusedNamingIt() throws Exception {
-    LabNetwork net = LabNetwork.create("publish-net", "10.88.0.0/24");
+    LabNetwork net = LabNetwork.create("publish-net", "10.92.0.0/24");
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
          NetworkNamespace web = NetworkNamespace.create("web")) {
       net.connect(web);

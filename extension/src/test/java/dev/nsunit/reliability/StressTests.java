@@ -226,12 +226,15 @@ class StressTests {
         }
       }
       c.threads = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-          .filter(n -> n.startsWith("nsunit-") && !n.startsWith("nsunit-lab-host")).collect(Collectors.toSet());
-      c.labVeths = Lab.get().netns().rtnetlink().links().stream().filter(l -> l.kind().filter("veth"::equals).isPresent())
+          .filter(n -> n.startsWith("nsunit-") && !n.startsWith("nsunit-lab-host") && !n.startsWith("nsunit-outside-world"))
+          .collect(Collectors.toSet());
+      c.labVeths = Lab.get().netns().rtnetlink().links().stream()
+          .filter(l -> l.kind().filter("veth"::equals).isPresent() && !l.name().equals(Lab.UPLINK)) // the outside world's
           .map(Link::name).collect(Collectors.toSet());
       Set<String> mine = new HashSet<>();
       mine.add(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString());
       mine.add("net:[" + Lab.get().netns().id().inode() + "]");
+      Lab.get().existingOutsideWorld().ifPresent(o -> mine.add("net:[" + o.id().inode() + "]")); // lives with the lab
       c.heldNamespaces = new TreeSet<>();
       for (Path dir : List.of(fdDir, Path.of("/proc/self/task"))) {
         try (var s = Files.list(dir)) {

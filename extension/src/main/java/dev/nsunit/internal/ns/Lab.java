@@ -19,9 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import jnr.constants.platform.Errno;
 
@@ -86,6 +88,7 @@ public final class Lab {
   }
 
   private Netns outside; // guarded by this; the outside world, once created
+  private final Set<InetAddress> outsideHosts = new HashSet<>(); // guarded by this
   private boolean nftables; // set once by create(): whether the lab refuses through nf_tables
 
   /** The JVM's lab host, created on first call. */
@@ -163,6 +166,8 @@ public final class Lab {
   /** The documentation prefixes (RFC 5737) the outside world's hosts live in. */
   public static final List<IpPrefix> OUTSIDE_PREFIXES = List.of(IpPrefix.parse("192.0.2.0/24"),
       IpPrefix.parse("198.51.100.0/24"), IpPrefix.parse("203.0.113.0/24"));
+  /** The link between the lab host and the outside world. */
+  public static final IpPrefix OUTSIDE_LINK = IpPrefix.parse("192.0.2.0/24");
   /** The routing table of the routes to the outside world, looked up before the refusing rule. */
   static final int OUTSIDE_TABLE = 101;
   private static final int OUTSIDE_RULE_PRIORITY = 90;
@@ -170,15 +175,15 @@ public final class Lab {
   /**
    * The outside world, created on first call: a namespace that stands for the internet behind a
    * Docker host's NAT, joined to the lab host by a veth ({@value #UPLINK}, 192.0.2.2/24, and
-   * {@code eth0}, 192.0.2.1/24, in the outside). The lab routes the documentation prefixes there
-   * (table {@value #OUTSIDE_TABLE}, looked up before the rule that refuses everything else) and
+   * {@code eth0}, 192.0.2.1/24, in the outside). The lab routes the outside's hosts there (table
+   * {@value #OUTSIDE_TABLE}, looked up before the rule that refuses everything else) and
    * masquerades what it forwards there, so the outside sees 192.0.2.2; replies find their way back
    * through the main table. Nothing else is routed anywhere. Lives as long as the lab.
    *
    * <pre>
    * ip netns add outside; ip link add nsunit-uplink type veth peer eth0 netns outside
    * ip addr add 192.0.2.2/24 dev nsunit-uplink; ip -n outside addr add 192.0.2.1/24 dev eth0
-   * ip route add 198.51.100.0/24 via 192.0.2.1 table 101 (and 203.0.113.0/24, 192.0.2.0/24 dev nsunit-uplink)
+   * ip route add 192.0.2.0/24 dev nsunit-uplink table 101 (and per host: 203.0.113.10/32 via 192.0.2.1 table 101)
    * ip rule add pref 90 lookup 101; ip rule add pref 91 iif nsunit-uplink lookup main
    * nft add rule inet nsunit postrouting oifname "nsunit-uplink" masquerade
    * </pre>
@@ -194,16 +199,18 @@ public final class Lab {
           + " (CONFIG_NF_TABLES, CONFIG_NFT_MASQ, CONFIG_NF_NAT): the lab host hides endpoints behind its own address,"
           + " as a Docker host does, and this kernel cannot. Use a kernel with them, or leave the outside world out.");
     }
+    Optional<Bridge> onLink = overlapping(OUTSIDE_LINK);
+    if (onLink.isPresent()) {
+      throw new IllegalStateException("the outside world's link is " + OUTSIDE_LINK + ", but " + label(onLink.get())
+          + " uses it already; the lab cannot route to both. Give that network another subnet.");
+    }
     Netns world = Netns.create("outside world");
     try {
       Rtnetlink labRt = netns.rtnetlink();
       labRt.add(LinkRequest.veth(UPLINK, "eth0", world.fd()).up());
       int uplink = labRt.indexOf(UPLINK);
       labRt.batch(new Rtnetlink.Batch().addAddress(uplink, new IpPrefix(UPLINK_ADDRESS, 24)));
-      for (IpPrefix p : OUTSIDE_PREFIXES) {
-        RouteRequest r = RouteRequest.to(p).dev(uplink).table(OUTSIDE_TABLE);
-        labRt.addRoute(p.contains(OUTSIDE_ROUTER) ? r.scopeLink() : r.via(OUTSIDE_ROUTER));
-      }
+      labRt.addRoute(RouteRequest.to(OUTSIDE_LINK).dev(uplink).table(OUTSIDE_TABLE).scopeLink());
       RuleRequest.lookup(false, OUTSIDE_TABLE).priority(OUTSIDE_RULE_PRIORITY).sendOn(labRt);
       RuleRequest.lookupMain(false).iif(UPLINK).priority(OUTSIDE_RULE_PRIORITY + 1).sendOn(labRt);
       Ipv4DevConfRequest.forwarding(uplink, true).sendOn(labRt);
@@ -222,6 +229,49 @@ public final class Lab {
       }
       throw new IllegalStateException("building the outside world failed", e);
     }
+  }
+
+  /**
+   * Routes {@code host}, an address the outside world has just taken, from the lab: nothing for
+   * one on the link (192.0.2.0/24), which is on-link; a /32 via the outside router in table
+   * {@value #OUTSIDE_TABLE} for one in the other documentation prefixes. Idempotent.
+   *
+   * @throws IllegalArgumentException if a lab network's subnet contains {@code host}, naming it
+   */
+  public synchronized void routeOutsideHost(InetAddress host) {
+    IpPrefix one = new IpPrefix(host, 32);
+    Optional<Bridge> taken = overlapping(one);
+    if (taken.isPresent()) {
+      throw new IllegalArgumentException(InetAddresses.format(host) + " is inside " + label(taken.get())
+          + ", so the lab would deliver it there, not to the outside world. Pick an address outside every lab"
+          + " network's subnet, or give that network another subnet.");
+    }
+    if (outside == null || OUTSIDE_LINK.contains(host) || !outsideHosts.add(host)) {
+      return;
+    }
+    netns.rtnetlink().addRoute(RouteRequest.to(one).via(OUTSIDE_ROUTER).dev(netns.rtnetlink().indexOf(UPLINK))
+        .table(OUTSIDE_TABLE));
+  }
+
+  /** Refuses a new bridge whose {@code subnet} would hide the outside world's link or one of its hosts. */
+  private void checkOutsideWorld(IpPrefix subnet, String what) {
+    if (outside == null) {
+      return;
+    }
+    if (overlaps(subnet, OUTSIDE_LINK)) {
+      throw new IllegalArgumentException(what + " " + subnet + " overlaps " + OUTSIDE_LINK + ", the outside world's"
+          + " link to the lab (OutsideWorld.get() made it); give it another subnet.");
+    }
+    for (InetAddress h : outsideHosts) {
+      if (subnet.contains(h)) {
+        throw new IllegalArgumentException(what + " " + subnet + " contains " + InetAddresses.format(h) + ", a host of"
+            + " the outside world (OutsideWorld.host(...)); give it another subnet.");
+      }
+    }
+  }
+
+  private static boolean overlaps(IpPrefix a, IpPrefix b) {
+    return a.contains(b.network()) || b.contains(a.network());
   }
 
   /** The outside world if something created it already; never creates it (for leak checks). */
@@ -321,6 +371,7 @@ public final class Lab {
       throw new IllegalArgumentException("subnet " + subnet + " overlaps bridge " + b.name + " (" + b.subnet
           + "); give each @BridgeNetwork network a separate subnet");
     }
+    checkOutsideWorld(subnet, "the @BridgeNetwork subnet");
     return createBridge(subnet, gateway, Optional.empty(), false);
   }
 
@@ -358,6 +409,7 @@ public final class Lab {
           + b.subnet + "); two networks cannot share addresses (Docker refuses overlapping networks too). Give "
           + name + " a subnet of its own.");
     }
+    checkOutsideWorld(chosen, "network " + name + "'s subnet");
     Bridge bridge = createBridge(chosen, gw, Optional.of(name), internal);
     networks.put(name, bridge);
     if (internal && nftables) {
@@ -399,6 +451,11 @@ public final class Lab {
     return bridges.values().stream()
         .filter(b -> b.subnet.contains(subnet.address()) || subnet.contains(b.subnet.address()))
         .findFirst();
+  }
+
+  /** A bridge as messages name it: {@code network backend (172.18.0.0/16)}. */
+  private static String label(Bridge b) {
+    return b.network.map(n -> "network " + n).orElse("the @BridgeNetwork bridge " + b.name) + " (" + b.subnet + ")";
   }
 
   private static String describe(Bridge b) {

@@ -339,7 +339,7 @@ public final class Netns implements AutoCloseable {
     if (!processes.entersItself()) {
       return processes.start(builder);
     }
-    ProcessView v;
+    List<String> options;
     synchronized (lock) {
       if (closed) {
         throw closedException();
@@ -347,9 +347,11 @@ public final class Netns implements AutoCloseable {
       if (this.view == null) {
         this.view = view.get();
       }
-      v = this.view;
+      // read under the lock: close() marks the namespace closed before it closes the view, and
+      // its processes (which refuse new launches) before that
+      options = this.view.nsenterOptions();
     }
-    return processes.start(builder, v.nsenterOptions());
+    return processes.start(builder, options);
   }
 
   /** The view built for processes, if one was. */
