@@ -60,7 +60,7 @@ final class EndpointNetworks {
     NetworkAttachment view() {
       Lab.Bridge b = attachment.bridge();
       return new NetworkAttachment(network.name(), attachment.interfaceName(), attachment.address(),
-          b.subnet().length(), b.gateway(), aliases);
+          b.subnet().length(), b.gateway(), aliases, attachment.address6());
     }
   }
 
@@ -105,6 +105,7 @@ final class EndpointNetworks {
         for (Joined j : other.snapshot()) {
           if (j.network().name().equals(mine.network().name()) && j.answersTo(wanted)) {
             found.add(j.attachment().address());
+            j.attachment().address6().ifPresent(found::add);
           }
         }
       }
@@ -117,7 +118,8 @@ final class EndpointNetworks {
     for (Joined mine : namedNetworksOf(asker)) {
       for (EndpointNetworks other : BY_NAMESPACE.values()) {
         for (Joined j : other.snapshot()) {
-          if (j.network().name().equals(mine.network().name()) && j.attachment().address().equals(address)) {
+          if (j.network().name().equals(mine.network().name()) && (j.attachment().address().equals(address)
+              || j.attachment().address6().filter(address::equals).isPresent())) {
             return Optional.of(j.endpointName());
           }
         }
@@ -276,8 +278,10 @@ final class EndpointNetworks {
     joined.remove(found.get());
     found.get().attachment().detach();
     if (!hasDefaultRoute()) {
-      joined.stream().filter(j -> !j.attachment().bridge().isInternal()).findFirst()
-          .ifPresent(j -> netns.rtnetlink().addRoute(RouteRequest.defaultVia(j.attachment().bridge().gateway())));
+      joined.stream().filter(j -> !j.attachment().bridge().isInternal()).findFirst().ifPresent(j -> {
+        netns.rtnetlink().addRoute(RouteRequest.defaultVia(j.attachment().bridge().gateway()));
+        j.attachment().bridge().gateway6().ifPresent(g -> netns.rtnetlink().addRoute(RouteRequest.defaultVia(g)));
+      });
     }
     return true;
   }

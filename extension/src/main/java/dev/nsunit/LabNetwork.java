@@ -101,7 +101,8 @@ public final class LabNetwork {
   /** The network {@code d} defines, created in the lab if it does not exist yet. */
   static LabNetwork of(NetworkDefinition d) {
     requireFeatures();
-    return new LabNetwork(d.name(), translate(() -> Lab.get().network(d.name(), d.subnet(), d.gateway(), d.internal())));
+    return new LabNetwork(d.name(), translate(() -> Lab.get().network(d.name(), d.subnet(), d.gateway(), d.internal(),
+        d.subnet6())));
   }
 
   /**
@@ -134,6 +135,16 @@ public final class LabNetwork {
   /** The gateway: the lab host's address on the network, endpoints' default route. */
   public InetAddress gateway() {
     return bridge.gateway();
+  }
+
+  /** The IPv6 subnet of a dual-stack network ({@code --ipv6 --subnet}); empty for IPv4 only. */
+  public Optional<IpPrefix> ipv6Subnet() {
+    return bridge.subnet6();
+  }
+
+  /** The IPv6 gateway of a dual-stack network (the subnet's {@code ::1}); empty for IPv4 only. */
+  public Optional<InetAddress> ipv6Gateway() {
+    return bridge.gateway6();
   }
 
   /** Whether endpoints get no default route through it ({@code docker network create --internal}). */
@@ -250,7 +261,7 @@ public final class LabNetwork {
   @Override
   public String toString() {
     return "network " + name + " " + subnet() + " gateway " + InetAddresses.format(gateway())
-        + (isInternal() ? " internal" : "");
+        + ipv6Subnet().map(s -> " " + s).orElse("") + (isInternal() ? " internal" : "");
   }
 
   /** Settings of a network to create; {@link #create()} checks them all before anything is built. */
@@ -259,6 +270,7 @@ public final class LabNetwork {
     private String subnet;
     private String gateway;
     private boolean internal;
+    private String subnet6;
 
     private Builder(String name) {
       this.name = requireNonNull(name, "name is null; pass a network name, e.g. \"backend\"");
@@ -276,6 +288,16 @@ public final class LabNetwork {
       return this;
     }
 
+    /**
+     * Makes the network dual-stack with this IPv6 subnet, e.g. {@code "fd00:18::/64"}
+     * ({@code --ipv6 --subnet}): gateway {@code ::1}, endpoints' addresses follow their IPv4 host
+     * numbers.
+     */
+    public Builder ipv6Subnet(String cidr) {
+      this.subnet6 = requireNonNull(cidr, "ipv6Subnet is null; pass a CIDR such as \"fd00:18::/64\"");
+      return this;
+    }
+
     /** No default route for endpoints ({@code --internal}). */
     public Builder internal() {
       this.internal = true;
@@ -288,7 +310,7 @@ public final class LabNetwork {
      * @throws IllegalArgumentException naming the setting, the rule and the fix
      */
     public LabNetwork create() {
-      return of(NetworkDefinition.check(name, subnet, gateway, internal));
+      return of(NetworkDefinition.check(name, subnet, gateway, internal, subnet6));
     }
   }
 

@@ -66,4 +66,12 @@ public @interface Network {
 
   /** Whether endpoints get no default route through this network, as with {@code --internal}. */
   boolean internal() default false;
+
+  /**
+   * The IPv6 subnet of a dual-stack network, as {@code docker network create --ipv6 --subnet
+   * fd00:18::/64}; empty means IPv4 only. The gateway is its first address ({@code fd00:18::1}),
+   * endpoints get the address with their IPv4 address's host number ({@code 172.18.0.3} is
+   * {@code fd00:18::3}) and, unless the network is internal, a default route via the gateway.
+   */
+  String ipv6Subnet() default "";
 }

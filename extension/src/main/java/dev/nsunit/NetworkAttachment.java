@@ -3,6 +3,7 @@ package dev.nsunit;
 import dev.nsunit.model.InetAddresses;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Optional;
 import java.util.Objects;
 
 /**
@@ -17,9 +18,11 @@ public final class NetworkAttachment {
   private final int prefixLength;
   private final InetAddress gateway;
   private final List<String> aliases;
+  private final Optional<InetAddress> ipv6Address;
 
   NetworkAttachment(String network, String interfaceName, InetAddress address, int prefixLength, InetAddress gateway,
-      List<String> aliases) {
+      List<String> aliases, Optional<InetAddress> ipv6Address) {
+    this.ipv6Address = ipv6Address;
     this.network = network;
     this.interfaceName = interfaceName;
     this.address = address;
@@ -53,6 +56,11 @@ public final class NetworkAttachment {
     return gateway;
   }
 
+  /** The endpoint's IPv6 address on a dual-stack network ({@code GlobalIPv6Address}); empty on IPv4-only ones. */
+  public Optional<InetAddress> ipv6Address() {
+    return ipv6Address;
+  }
+
   /** The other names the endpoint has on this network ({@code --network-alias}), maybe none. */
   public List<String> aliases() {
     return aliases;
@@ -62,18 +70,19 @@ public final class NetworkAttachment {
   public boolean equals(Object o) {
     return o instanceof NetworkAttachment a && a.network.equals(network) && a.interfaceName.equals(interfaceName)
         && a.address.equals(address) && a.prefixLength == prefixLength && a.gateway.equals(gateway)
-        && a.aliases.equals(aliases);
+        && a.aliases.equals(aliases) && a.ipv6Address.equals(ipv6Address);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(network, interfaceName, address, prefixLength, gateway, aliases);
+    return Objects.hash(network, interfaceName, address, prefixLength, gateway, aliases, ipv6Address);
   }
 
-  /** Like {@code backend: eth1 172.18.0.2/16 via 172.18.0.1 aliases [db]}. */
+  /** Like {@code backend: eth1 172.18.0.2/16 via 172.18.0.1 aliases [db]}, with {@code fd00:18::2} when dual-stack. */
   @Override
   public String toString() {
     return network + ": " + interfaceName + " " + InetAddresses.format(address) + "/" + prefixLength + " via "
-        + InetAddresses.format(gateway) + (aliases.isEmpty() ? "" : " aliases " + aliases);
+        + InetAddresses.format(gateway) + ipv6Address.map(a -> " " + InetAddresses.format(a)).orElse("")
+        + (aliases.isEmpty() ? "" : " aliases " + aliases);
   }
 }

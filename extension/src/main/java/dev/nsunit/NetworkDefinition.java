@@ -12,8 +12,49 @@ import java.util.List;
  *
  * @param subnet the subnet, or null for the first free pool
  * @param gateway the gateway, or null for the subnet's first host
+ * @param subnet6 the IPv6 subnet of a dual-stack network, or null for IPv4 only
  */
-record NetworkDefinition(String name, IpPrefix subnet, InetAddress gateway, boolean internal) {
+record NetworkDefinition(String name, IpPrefix subnet, InetAddress gateway, boolean internal, IpPrefix subnet6) {
+  private static final IpPrefix LINK_LOCAL6 = IpPrefix.parse("fe80::/10");
+  private static final IpPrefix MULTICAST6 = IpPrefix.parse("ff00::/8");
+
+  /** Like {@link #check(String, String, String, boolean, String)} for an IPv4-only network. */
+  static NetworkDefinition check(String name, String subnetText, String gatewayText, boolean internal) {
+    return check(name, subnetText, gatewayText, internal, null);
+  }
+
+  /**
+   * Checks the IPv6 subnet of a dual-stack network ({@code --ipv6 --subnet}): a network address,
+   * not link-local, multicast, loopback or the whole space, and room for a gateway and endpoints.
+   */
+  private static IpPrefix checkSubnet6(String name, String text) {
+    IpPrefix p;
+    try {
+      p = IpPrefix.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("IPv6 subnet \"" + text + "\" of network " + name + " is not a valid CIDR: "
+          + e.getMessage() + ". Write it like \"fd00:18::/64\".", e);
+    }
+    if (!p.isIpv6()) {
+      throw new IllegalArgumentException("IPv6 subnet \"" + text + "\" of network " + name + " is IPv4; the IPv4"
+          + " subnet goes in subnet, the IPv6 one here, e.g. \"fd00:18::/64\".");
+    }
+    if (!p.isNetwork()) {
+      throw new IllegalArgumentException("IPv6 subnet \"" + text + "\" of network " + name + " is not a network"
+          + " address: host bits are set. Use \"" + new IpPrefix(p.network(), p.length()) + "\".");
+    }
+    if (p.length() < 8 || p.length() > 120 || overlaps(p, LINK_LOCAL6) || overlaps(p, MULTICAST6)
+        || p.contains(InetAddresses.parse("::1"))) {
+      throw new IllegalArgumentException("IPv6 subnet \"" + text + "\" of network " + name + " cannot be a network's:"
+          + " use a unique local (fd00::/8) or global prefix between /8 and /120 that is not link-local, multicast or"
+          + " loopback, e.g. \"fd00:18::/64\".");
+    }
+    return p;
+  }
+
+  private static boolean overlaps(IpPrefix a, IpPrefix b) {
+    return a.contains(b.network()) || b.contains(a.network());
+  }
 
   /**
    * Parses and checks the settings.
@@ -22,7 +63,8 @@ record NetworkDefinition(String name, IpPrefix subnet, InetAddress gateway, bool
    * @param gatewayText an address, or null or empty for the subnet's first host
    * @throws IllegalArgumentException naming the setting, the rule and the fix
    */
-  static NetworkDefinition check(String name, String subnetText, String gatewayText, boolean internal) {
+  static NetworkDefinition check(String name, String subnetText, String gatewayText, boolean internal,
+      String subnet6Text) {
     if (!LabNetwork.isValidName(name)) {
       throw new IllegalArgumentException("\"" + name + "\" is not a valid network name: start with a letter or digit,"
           + " then letters, digits, '_', '.' or '-', as Docker requires; e.g. \"backend\".");
@@ -38,8 +80,9 @@ record NetworkDefinition(String name, IpPrefix subnet, InetAddress gateway, bool
       throw new IllegalArgumentException("network " + name + " has gateway \"" + gatewayText + "\" but no subnet;"
           + " a gateway needs the subnet it belongs to, as Docker's --gateway needs --subnet. Give a subnet too.");
     }
+    IpPrefix subnet6 = subnet6Text == null || subnet6Text.isEmpty() ? null : checkSubnet6(name, subnet6Text);
     if (anySubnet) {
-      return new NetworkDefinition(name, null, null, internal);
+      return new NetworkDefinition(name, null, null, internal, subnet6);
     }
     IpPrefix subnet;
     try {
@@ -49,8 +92,9 @@ record NetworkDefinition(String name, IpPrefix subnet, InetAddress gateway, bool
           + e.getMessage() + ". Write it like \"172.18.0.0/16\".", e);
     }
     if (subnet.isIpv6()) {
-      throw new IllegalArgumentException("subnet \"" + subnetText + "\" of network " + name + " is IPv6; networks take"
-          + " an IPv4 subnet for now, e.g. \"172.18.0.0/16\".");
+      throw new IllegalArgumentException("subnet \"" + subnetText + "\" of network " + name + " is IPv6; a network"
+          + " takes an IPv4 subnet, e.g. \"172.18.0.0/16\", and an IPv6 one in ipv6Subnet to be dual-stack, as docker"
+          + " network create --ipv6 --subnet does.");
     }
     if (!subnet.isNetwork()) {
       throw new IllegalArgumentException("subnet \"" + subnetText + "\" of network " + name + " is not a network"
@@ -82,6 +126,6 @@ record NetworkDefinition(String name, IpPrefix subnet, InetAddress gateway, bool
             + ".");
       }
     }
-    return new NetworkDefinition(name, subnet, gateway, internal);
+    return new NetworkDefinition(name, subnet, gateway, internal, subnet6);
   }
 }

@@ -327,6 +327,7 @@ public final class NetworkNamespace implements AutoCloseable {
     StringBuilder b = new StringBuilder(HOSTS_HEADER);
     for (NetworkAttachment a : networks()) {
       b.append(InetAddresses.format(a.address())).append('\t').append(hostname()).append('\n');
+      a.ipv6Address().ifPresent(v6 -> b.append(InetAddresses.format(v6)).append('\t').append(hostname()).append('\n'));
     }
     return b.toString();
   }
@@ -462,6 +463,17 @@ public final class NetworkNamespace implements AutoCloseable {
   public Optional<InetAddress> ipv4Address(String network) {
     requireNonNull(network, "network is null; pass a network's name, e.g. \"backend\"");
     return networks().stream().filter(a -> a.network().equals(network)).map(NetworkAttachment::address).findFirst();
+  }
+
+  /**
+   * This namespace's IPv6 address on the dual-stack network {@code network} ({@code docker
+   * inspect}'s {@code GlobalIPv6Address}); empty if it is not on that network or the network is
+   * IPv4 only.
+   */
+  public Optional<InetAddress> ipv6Address(String network) {
+    requireNonNull(network, "network is null; pass a network's name, e.g. \"backend\"");
+    return networks().stream().filter(a -> a.network().equals(network)).findFirst()
+        .flatMap(NetworkAttachment::ipv6Address);
   }
 
   /**

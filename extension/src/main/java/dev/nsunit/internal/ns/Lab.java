@@ -14,6 +14,7 @@ import dev.nsunit.internal.netlink.RuleRequest;
 import dev.nsunit.model.InetAddresses;
 import dev.nsunit.model.IpPrefix;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,6 +118,12 @@ public final class Lab {
         // so that it reaches the forward hook, where nf_tables refuses all of it
         RuleRequest.lookup(false, REFUSE_TABLE).iif("lo").not().priority(NO_ROUTING_RULE_PRIORITY).sendOn(rt);
         rt.addRoute(RouteRequest.to(IpPrefix.parse("0.0.0.0/0")).dev(rt.indexOf("lo")).table(REFUSE_TABLE));
+        try { // the same for IPv6, which dual-stack networks carry
+          RuleRequest.lookup(true, REFUSE_TABLE).iif("lo").not().priority(NO_ROUTING_RULE_PRIORITY).sendOn(rt);
+          rt.addRoute(RouteRequest.to(IpPrefix.parse("::/0")).dev(rt.indexOf("lo")).table(REFUSE_TABLE));
+        } catch (NetlinkException e) {
+          // a kernel booted with ipv6.disable=1: no IPv6 to route
+        }
         try (Nftables nft = netns.call(Nftables::open)) {
           NftRuleset.labForwardReject("lo").applyTo(nft);
         }
@@ -134,6 +141,9 @@ public final class Lab {
         // default limit, one error a second per endpoint on top of the kernel's own
         writeSysctl("net/ipv4/icmp_ratelimit", "0");
         writeSysctl("net/ipv6/icmp/ratelimit", "0");
+        // IPv6 forwarding, in the lab only: what it refuses must reach the forward hook to be
+        // answered with an ICMPv6 error (the IPv4 bridges turn it on per device)
+        writeSysctl("net/ipv6/conf/all/forwarding", "1");
         return null;
       });
       Lab lab = new Lab(netns);
@@ -301,9 +311,10 @@ public final class Lab {
     private final AddressPool pool;
     private final Optional<String> network;
     private final boolean internal;
+    private final Optional<IpPrefix> subnet6;
 
     Bridge(String name, int index, IpPrefix subnet, InetAddress gateway, AddressPool pool, Optional<String> network,
-        boolean internal) {
+        boolean internal, Optional<IpPrefix> subnet6) {
       this.name = name;
       this.index = index;
       this.subnet = subnet;
@@ -311,6 +322,24 @@ public final class Lab {
       this.pool = pool;
       this.network = network;
       this.internal = internal;
+      this.subnet6 = subnet6;
+    }
+
+    /** The IPv6 subnet of a dual-stack network; empty for IPv4 only. */
+    public Optional<IpPrefix> subnet6() {
+      return subnet6;
+    }
+
+    /** The IPv6 gateway of a dual-stack network: the subnet's {@code ::1}. */
+    public Optional<InetAddress> gateway6() {
+      return subnet6.map(s -> s.offset(1));
+    }
+
+    /** The IPv6 address that goes with the IPv4 {@code address}: the same host number in the IPv6 subnet. */
+    Optional<InetAddress> address6(InetAddress address) {
+      long host = new BigInteger(1, address.getAddress()).subtract(new BigInteger(1, subnet.network().getAddress()))
+          .longValueExact();
+      return subnet6.map(s -> s.offset(host));
     }
 
     /** The user-defined network this bridge is ({@code backend}), or empty for a {@code @BridgeNetwork} bridge. */
@@ -372,7 +401,7 @@ public final class Lab {
           + "); give each @BridgeNetwork network a separate subnet");
     }
     checkOutsideWorld(subnet, "the @BridgeNetwork subnet");
-    return createBridge(subnet, gateway, Optional.empty(), false);
+    return createBridge(subnet, gateway, Optional.empty(), false, Optional.empty());
   }
 
   /**
@@ -387,11 +416,13 @@ public final class Lab {
    * @throws IllegalArgumentException if {@code name} exists with another definition, or the
    *     subnet overlaps another bridge's
    */
-  public synchronized Bridge network(String name, IpPrefix subnet, InetAddress gateway, boolean internal) {
+  public synchronized Bridge network(String name, IpPrefix subnet, InetAddress gateway, boolean internal,
+      IpPrefix subnet6) {
     Bridge existing = networks.get(name);
     if (existing != null) {
       boolean same = (subnet == null || existing.subnet.equals(subnet))
-          && (gateway == null || existing.gateway.equals(gateway)) && existing.internal == internal;
+          && (gateway == null || existing.gateway.equals(gateway)) && existing.internal == internal
+          && existing.subnet6.equals(Optional.ofNullable(subnet6));
       if (!same) {
         throw new IllegalArgumentException("network " + name + " already exists in the lab as " + describe(existing)
             + ", not " + describe(subnet, gateway, internal) + "; a network keeps its definition as long as the lab"
@@ -410,7 +441,20 @@ public final class Lab {
           + name + " a subnet of its own.");
     }
     checkOutsideWorld(chosen, "network " + name + "'s subnet");
-    Bridge bridge = createBridge(chosen, gw, Optional.of(name), internal);
+    if (subnet6 != null) {
+      if (128 - subnet6.length() < 32 - chosen.length()) {
+        throw new IllegalArgumentException("network " + name + "'s IPv6 subnet " + subnet6 + " has fewer addresses than"
+            + " its IPv4 subnet " + chosen + "; an endpoint's IPv6 address has the host number of its IPv4 address."
+            + " Use an IPv6 prefix of /" + (96 + chosen.length()) + " or shorter, e.g. /64.");
+      }
+      for (Bridge b : bridges.values()) {
+        if (b.subnet6.isPresent() && overlaps(b.subnet6.get(), subnet6)) {
+          throw new IllegalArgumentException("network " + name + "'s IPv6 subnet " + subnet6 + " overlaps " + label(b)
+              + "'s " + b.subnet6.get() + "; give " + name + " an IPv6 subnet of its own.");
+        }
+      }
+    }
+    Bridge bridge = createBridge(chosen, gw, Optional.of(name), internal, Optional.ofNullable(subnet6));
     networks.put(name, bridge);
     if (internal && nftables) {
       // --internal: nothing from this network is forwarded to the outside world, should it exist
@@ -467,16 +511,20 @@ public final class Lab {
         + (gateway == null ? "(first host)" : InetAddresses.format(gateway)) + (internal ? ", internal" : "");
   }
 
-  private Bridge createBridge(IpPrefix subnet, InetAddress gateway, Optional<String> network, boolean internal) {
+  private Bridge createBridge(IpPrefix subnet, InetAddress gateway, Optional<String> network, boolean internal,
+      Optional<IpPrefix> subnet6) {
     String name = "nsunit" + bridges.size();
     Rtnetlink rt = netns.rtnetlink();
     rt.add(LinkRequest.bridge(name).mac(dockerMac(gateway)).up());
     int index = rt.indexOf(name);
     rt.addAddress(index, new IpPrefix(gateway, subnet.length()));
+    if (subnet6.isPresent()) {
+      rt.addAddress(index, new IpPrefix(subnet6.get().offset(1), subnet6.get().length())); // nodad: usable at once
+    }
     // forwarding only lets the lab answer refused packets with an ICMP error; the rule routes nothing
     Ipv4DevConfRequest.forwarding(index, true).sendOn(rt);
     Bridge bridge = new Bridge(name, index, subnet, gateway,
-        new AddressPool(subnet, gateway, name, veth -> rt.link(veth).isPresent()), network, internal);
+        new AddressPool(subnet, gateway, name, veth -> rt.link(veth).isPresent()), network, internal, subnet6);
     bridges.put(subnet, bridge);
     return bridge;
   }
@@ -518,6 +566,11 @@ public final class Lab {
     /** The endpoint's address on the bridge. */
     public InetAddress address() {
       return address;
+    }
+
+    /** The IPv6 address on a dual-stack network: the IPv4 address's host number in the IPv6 subnet. */
+    public Optional<InetAddress> address6() {
+      return bridge.address6(address);
     }
 
     /** The interface's name in the endpoint: {@code eth0}, {@code eth1}, ... */
@@ -648,11 +701,14 @@ public final class Lab {
       Rtnetlink inside = endpoint.rtnetlink();
       int index = inside.indexOf(interfaceName);
       inside.setMac(index, dockerMac(address));
+      Optional<InetAddress> address6 = bridge.address6(address);
       Rtnetlink.Batch batch = new Rtnetlink.Batch()
           .addAddress(index, new IpPrefix(address, bridge.subnet.length()))
           .setUp(index);
+      address6.ifPresent(a -> batch.addAddress(index, new IpPrefix(a, bridge.subnet6.get().length())));
       if (defaultRoute) {
         batch.addRoute(RouteRequest.defaultVia(bridge.gateway));
+        bridge.gateway6().ifPresent(g -> batch.addRoute(RouteRequest.defaultVia(g)));
       }
       inside.batch(batch);
       return new Attachment(netns, endpoint, ownsEndpoint, endpointName, bridge, interfaceName, address, labVeth,
