@@ -4,7 +4,8 @@
 #   in-process nf_tables requests), util-linux (nsenter, setpriv, unshare),
 #   redis-server (the container-mode example runs a real one inside a namespace),
 #   python3 (a v6-only listener in the oracle tests), dig (bind9-dnsutils: the oracle of the
-#   endpoints' DNS server), a JDK 17 and Maven if absent.
+#   endpoints' DNS server), strace (captures iproute2's ipvlan request, which this kernel
+#   refuses), a JDK 17 and Maven if absent.
 # redis-server is installed without starting its system service: the example starts its own
 # inside a namespace, and nothing may listen on the real host.
 set -euo pipefail
@@ -22,6 +23,7 @@ command -v setpriv >/dev/null || need+=(util-linux)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v python3 >/dev/null || need+=(python3)
 command -v dig >/dev/null || need+=(bind9-dnsutils)
+command -v strace >/dev/null || need+=(strace)
 command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need+=(maven)
 

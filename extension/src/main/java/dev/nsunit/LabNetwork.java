@@ -102,7 +102,7 @@ public final class LabNetwork {
   static LabNetwork of(NetworkDefinition d) {
     requireFeatures();
     return new LabNetwork(d.name(), translate(() -> Lab.get().network(d.name(), d.subnet(), d.gateway(), d.internal(),
-        d.subnet6())));
+        d.subnet6(), d.driver().dockerName())));
   }
 
   /**
@@ -135,6 +135,17 @@ public final class LabNetwork {
   /** The gateway: the lab host's address on the network, endpoints' default route. */
   public InetAddress gateway() {
     return bridge.gateway();
+  }
+
+  /** The driver ({@code docker network inspect}'s {@code Driver}). */
+  public NetworkDriver driver() {
+    String d = bridge.driver();
+    for (NetworkDriver n : NetworkDriver.values()) {
+      if (n.dockerName().equals(d)) {
+        return n;
+      }
+    }
+    throw new IllegalStateException("unknown driver " + d);
   }
 
   /** The IPv6 subnet of a dual-stack network ({@code --ipv6 --subnet}); empty for IPv4 only. */
@@ -261,7 +272,8 @@ public final class LabNetwork {
   @Override
   public String toString() {
     return "network " + name + " " + subnet() + " gateway " + InetAddresses.format(gateway())
-        + ipv6Subnet().map(s -> " " + s).orElse("") + (isInternal() ? " internal" : "");
+        + ipv6Subnet().map(s -> " " + s).orElse("") + (isInternal() ? " internal" : "")
+        + (driver() == NetworkDriver.BRIDGE ? "" : " driver " + driver().dockerName());
   }
 
   /** Settings of a network to create; {@link #create()} checks them all before anything is built. */
@@ -271,6 +283,7 @@ public final class LabNetwork {
     private String gateway;
     private boolean internal;
     private String subnet6;
+    private NetworkDriver driver = NetworkDriver.BRIDGE;
 
     private Builder(String name) {
       this.name = requireNonNull(name, "name is null; pass a network name, e.g. \"backend\"");
@@ -298,6 +311,12 @@ public final class LabNetwork {
       return this;
     }
 
+    /** The driver ({@code -d}); default {@link NetworkDriver#BRIDGE}. */
+    public Builder driver(NetworkDriver driver) {
+      this.driver = requireNonNull(driver, "driver is null; pass one, e.g. NetworkDriver.MACVLAN");
+      return this;
+    }
+
     /** No default route for endpoints ({@code --internal}). */
     public Builder internal() {
       this.internal = true;
@@ -310,7 +329,7 @@ public final class LabNetwork {
      * @throws IllegalArgumentException naming the setting, the rule and the fix
      */
     public LabNetwork create() {
-      return of(NetworkDefinition.check(name, subnet, gateway, internal, subnet6));
+      return of(NetworkDefinition.check(name, subnet, gateway, internal, subnet6, driver));
     }
   }
 

@@ -74,4 +74,10 @@ public @interface Network {
    * {@code fd00:18::3}) and, unless the network is internal, a default route via the gateway.
    */
   String ipv6Subnet() default "";
+
+  /**
+   * The driver, as {@code docker network create -d}: a bridge of its own (the default), or
+   * macvlan / ipvlan children of a parent interface in the lab (see {@link NetworkDriver}).
+   */
+  NetworkDriver driver() default NetworkDriver.BRIDGE;
 }

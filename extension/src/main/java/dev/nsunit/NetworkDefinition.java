@@ -14,13 +14,14 @@ import java.util.List;
  * @param gateway the gateway, or null for the subnet's first host
  * @param subnet6 the IPv6 subnet of a dual-stack network, or null for IPv4 only
  */
-record NetworkDefinition(String name, IpPrefix subnet, InetAddress gateway, boolean internal, IpPrefix subnet6) {
+record NetworkDefinition(String name, IpPrefix subnet, InetAddress gateway, boolean internal, IpPrefix subnet6,
+    NetworkDriver driver) {
   private static final IpPrefix LINK_LOCAL6 = IpPrefix.parse("fe80::/10");
   private static final IpPrefix MULTICAST6 = IpPrefix.parse("ff00::/8");
 
-  /** Like {@link #check(String, String, String, boolean, String)} for an IPv4-only network. */
+  /** Like {@link #check(String, String, String, boolean, String, NetworkDriver)} for an IPv4-only network. */
   static NetworkDefinition check(String name, String subnetText, String gatewayText, boolean internal) {
-    return check(name, subnetText, gatewayText, internal, null);
+    return check(name, subnetText, gatewayText, internal, null, NetworkDriver.BRIDGE);
   }
 
   /**
@@ -64,7 +65,14 @@ record NetworkDefinition(String name, IpPrefix subnet, InetAddress gateway, bool
    * @throws IllegalArgumentException naming the setting, the rule and the fix
    */
   static NetworkDefinition check(String name, String subnetText, String gatewayText, boolean internal,
-      String subnet6Text) {
+      String subnet6Text, NetworkDriver driver) {
+    if (driver == null) {
+      throw new IllegalArgumentException("driver of network " + name + " is null; pass one, e.g. NetworkDriver.BRIDGE");
+    }
+    if (driver != NetworkDriver.BRIDGE && subnet6Text != null && !subnet6Text.isEmpty()) {
+      throw new IllegalArgumentException("network " + name + " is a " + driver.dockerName() + " network with an IPv6"
+          + " subnet; dual-stack networks use the bridge driver for now. Drop ipv6Subnet, or use NetworkDriver.BRIDGE.");
+    }
     if (!LabNetwork.isValidName(name)) {
       throw new IllegalArgumentException("\"" + name + "\" is not a valid network name: start with a letter or digit,"
           + " then letters, digits, '_', '.' or '-', as Docker requires; e.g. \"backend\".");
@@ -82,7 +90,7 @@ record NetworkDefinition(String name, IpPrefix subnet, InetAddress gateway, bool
     }
     IpPrefix subnet6 = subnet6Text == null || subnet6Text.isEmpty() ? null : checkSubnet6(name, subnet6Text);
     if (anySubnet) {
-      return new NetworkDefinition(name, null, null, internal, subnet6);
+      return new NetworkDefinition(name, null, null, internal, subnet6, driver);
     }
     IpPrefix subnet;
     try {
@@ -126,6 +134,6 @@ record NetworkDefinition(String name, IpPrefix subnet, InetAddress gateway, bool
             + ".");
       }
     }
-    return new NetworkDefinition(name, subnet, gateway, internal, subnet6);
+    return new NetworkDefinition(name, subnet, gateway, internal, subnet6, driver);
   }
 }

@@ -163,7 +163,7 @@ record NetworkPlan(List<Endpoint> endpoints, Map<String, ExternalField> external
       for (Network n : AnnotationSupport.findRepeatableAnnotations(c, Network.class)) {
         NetworkDefinition d;
         try {
-          d = NetworkDefinition.check(n.name(), n.subnet(), n.gateway(), n.internal(), n.ipv6Subnet());
+          d = NetworkDefinition.check(n.name(), n.subnet(), n.gateway(), n.internal(), n.ipv6Subnet(), n.driver());
         } catch (IllegalArgumentException e) {
           throw new ExtensionConfigurationException(NetworkChecks.text(n) + " on " + describe(c) + ": " + e.getMessage(),
               e);

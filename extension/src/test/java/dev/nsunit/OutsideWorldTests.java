@@ -38,7 +38,7 @@ class OutsideWorldTests {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-    });
+    }, PublishTests.OWN_THREAD);
     try (Socket client = endpoint.socketFactory().createSocket()) {
       client.connect(server.getLocalSocketAddress(), 5_000);
       client.setSoTimeout(10_000);

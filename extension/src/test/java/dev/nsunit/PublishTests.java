@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -39,6 +40,16 @@ import org.junit.platform.testkit.engine.Events;
 class PublishTests {
   static final Map<String, Object> SEEN = new ConcurrentHashMap<>();
 
+  /**
+   * Each task on a thread of its own: the common pool has one thread on a 2-core machine, where a
+   * server and a client queued on it would wait for each other.
+   */
+  static final Executor OWN_THREAD = task -> {
+    Thread t = new Thread(task, "publish-test");
+    t.setDaemon(true);
+    t.start();
+  };
+
   /** Serves one connection in {@code ns} on {@code port}: replies with the client's address, then echoes. */
   static CompletableFuture<Void> serveOnce(ServerSocket server) {
     return CompletableFuture.runAsync(() -> {
@@ -50,7 +61,7 @@ class PublishTests {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-    });
+    }, OWN_THREAD);
   }
 
   static String readLine(InputStream in) throws IOException {
@@ -95,7 +106,7 @@ class PublishTests {
             } catch (IOException e) {
               throw new UncheckedIOException(e);
             }
-          });
+          }, OWN_THREAD);
           InputStream in = client.getInputStream();
           assertThat(readLine(in)).as("the server's view of its client: the gateway, as behind docker-proxy")
               .isEqualTo("10.92.0.1");

@@ -229,12 +229,12 @@ class StressTests {
           .filter(n -> n.startsWith("nsunit-") && !n.startsWith("nsunit-lab-host") && !n.startsWith("nsunit-outside-world"))
           .collect(Collectors.toSet());
       c.labVeths = Lab.get().netns().rtnetlink().links().stream()
-          .filter(l -> l.kind().filter("veth"::equals).isPresent() && !l.name().equals(Lab.UPLINK)) // the outside world's
+          .filter(l -> l.kind().filter("veth"::equals).isPresent() && !l.name().startsWith("nsunit-")) // the lab's own
           .map(Link::name).collect(Collectors.toSet());
       Set<String> mine = new HashSet<>();
       mine.add(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString());
       mine.add("net:[" + Lab.get().netns().id().inode() + "]");
-      Lab.get().existingOutsideWorld().ifPresent(o -> mine.add("net:[" + o.id().inode() + "]")); // lives with the lab
+      Lab.get().ownedNamespaces().forEach(o -> mine.add("net:[" + o.id().inode() + "]")); // live with the lab
       c.heldNamespaces = new TreeSet<>();
       for (Path dir : List.of(fdDir, Path.of("/proc/self/task"))) {
         try (var s = Files.list(dir)) {

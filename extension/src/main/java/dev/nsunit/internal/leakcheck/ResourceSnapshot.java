@@ -73,16 +73,16 @@ record ResourceSnapshot(
       labNs.add("net:[" + n.id().inode() + "]");
       labKernelFds = 2; // its rtnetlink and sock_diag sockets
       labThreads.addAll(n.liveThreads());
-      Optional<Netns> outside = Lab.existing().flatMap(Lab::existingOutsideWorld);
-      if (outside.isPresent()) { // the outside world lives as long as the lab, by design
-        Netns o = outside.get();
+      // the outside world and the LANs of macvlan networks live as long as the lab, by design
+      for (Netns o : Lab.existing().map(Lab::ownedNamespaces).orElse(List.of())) {
         o.sockDiag();
         labNs.add("net:[" + o.id().inode() + "]");
         labKernelFds += 2;
         labThreads.addAll(o.liveThreads());
       }
       for (Link l : n.rtnetlink().links()) {
-        if (l.kind().filter("veth"::equals).isPresent() && !l.name().equals(Lab.UPLINK)) {
+        // the lab's own veths (nsunit-uplink, macvlan parents) live with it; endpoints' are nsuv...
+        if (l.kind().filter("veth"::equals).isPresent() && !l.name().startsWith("nsunit-")) {
           labVeths.add(l.name() + l.master().map(m -> " master " + m).orElse(""));
         }
       }

@@ -34,7 +34,9 @@ public final class KernelFeatures {
     /** macvlan links. Kconfig CONFIG_MACVLAN. */
     MACVLAN("macvlan", "CONFIG_MACVLAN"),
     /** VXLAN tunnels. Kconfig CONFIG_VXLAN. */
-    VXLAN("vxlan", "CONFIG_VXLAN");
+    VXLAN("vxlan", "CONFIG_VXLAN"),
+    /** ipvlan links. Kconfig CONFIG_IPVLAN. */
+    IPVLAN("ipvlan", "CONFIG_IPVLAN");
 
     private final String kind;
     private final String kconfig;
@@ -235,6 +237,9 @@ public final class KernelFeatures {
         break;
       case VXLAN:
         request = LinkRequest.vxlan("probe0", 42).port(4789);
+        break;
+      case IPVLAN:
+        request = LinkRequest.ipvlan("probe0", 1, LinkRequest.IpvlanMode.L2); // on lo: the kind is checked first
         break;
       default:
         throw new AssertionError(feature);

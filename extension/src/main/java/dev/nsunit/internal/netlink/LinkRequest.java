@@ -53,8 +53,26 @@ public final class LinkRequest {
     }
   }
 
+  /** ipvlan modes (IPVLAN_MODE_* in linux/if_link.h). */
+  public enum IpvlanMode {
+    L2(0), L3(1), L3S(2);
+
+    final int value;
+
+    IpvlanMode(int value) {
+      this.value = value;
+    }
+  }
+
+  /** {@code IFLA_IPVLAN_MODE} from linux/if_link.h (u16). */
+  static final int IFLA_IPVLAN_MODE = 1;
+  /** {@code IFLA_IPVLAN_FLAGS} from linux/if_link.h (u16): 0 is bridge, 1 private, 2 vepa. */
+  static final int IFLA_IPVLAN_FLAGS = 2;
+
   private final String kind;
   private final String name;
+  private IpvlanMode ipvlanMode;
+  private int nsFd = -1;
   private String peerName;
   private int peerNsFd = -1;
   private int parentIndex;
@@ -126,6 +144,27 @@ public final class LinkRequest {
     r.parentIndex = parentIndex;
     r.macvlanMode = mode;
     return r;
+  }
+
+  /**
+   * An ipvlan on {@code parentIndex} in {@code mode}, flags "bridge" (0). Equivalent to:
+   * {@code ip link add NAME link PARENT type ipvlan mode l2}, which sends the mode and the flags
+   * as two u16 attributes.
+   */
+  public static LinkRequest ipvlan(String name, int parentIndex, IpvlanMode mode) {
+    LinkRequest r = new LinkRequest("ipvlan", name);
+    r.parentIndex = parentIndex;
+    r.ipvlanMode = mode;
+    return r;
+  }
+
+  /**
+   * Creates the link directly in the namespace {@code fd} refers to, its parent staying where
+   * the request is sent; {@code ip link add ... netns NS}.
+   */
+  public LinkRequest netns(int fd) {
+    this.nsFd = fd;
+    return this;
   }
 
   /** A vxlan with network identifier {@code vni}. Equivalent to: {@code ip link add NAME type vxlan id VNI}. */
@@ -208,6 +247,9 @@ public final class LinkRequest {
     if (parentIndex > 0 && !kind.equals("vxlan")) {
       m.attrU32(IFLA_LINK, parentIndex);
     }
+    if (nsFd >= 0) {
+      m.attrU32(IFLA_NET_NS_FD, nsFd);
+    }
     int info = m.beginNested(IFLA_LINKINFO);
     m.attrString(IFLA_INFO_KIND, kind);
     switch (kind) {
@@ -228,6 +270,11 @@ public final class LinkRequest {
       case "macvlan": {
         int data = m.beginNested(IFLA_INFO_DATA);
         m.attrU32(IFLA_MACVLAN_MODE, macvlanMode.value).endNested(data);
+        break;
+      }
+      case "ipvlan": {
+        int data = m.beginNested(IFLA_INFO_DATA);
+        m.attrU16(IFLA_IPVLAN_MODE, ipvlanMode.value).attrU16(IFLA_IPVLAN_FLAGS, 0).endNested(data);
         break;
       }
       case "vxlan": {
@@ -269,6 +316,12 @@ public final class LinkRequest {
     }
     if (macvlanMode != null) {
       sb.append(" mode ").append(macvlanMode.name().toLowerCase(Locale.ROOT));
+    }
+    if (ipvlanMode != null) {
+      sb.append(" mode ").append(ipvlanMode.name().toLowerCase(Locale.ROOT));
+    }
+    if (nsFd >= 0) {
+      sb.append(" netns fd ").append(nsFd);
     }
     if (vni >= 0) {
       sb.append(" id ").append(vni);

@@ -177,6 +177,11 @@ public final class MessageBuilder {
     return attr(type, new byte[] {(byte) value});
   }
 
+  /** A u16 attribute in host byte order (padded to 4 bytes like every attribute). */
+  public MessageBuilder attrU16(int type, int value) {
+    return attr(type, ByteBuffer.allocate(2).order(ByteOrder.nativeOrder()).putShort((short) value).array());
+  }
+
   /** A big-endian u16 attribute. */
   public MessageBuilder attrBe16(int type, int value) {
     return attr(type, new byte[] {(byte) (value >>> 8), (byte) value});

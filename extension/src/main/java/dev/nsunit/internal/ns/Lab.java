@@ -89,6 +89,7 @@ public final class Lab {
   }
 
   private Netns outside; // guarded by this; the outside world, once created
+  private final List<Netns> lans = new ArrayList<>(); // guarded by this; the LANs of macvlan and ipvlan networks
   private final Set<InetAddress> outsideHosts = new HashSet<>(); // guarded by this
   private boolean nftables; // set once by create(): whether the lab refuses through nf_tables
 
@@ -284,10 +285,6 @@ public final class Lab {
     return a.contains(b.network()) || b.contains(a.network());
   }
 
-  /** The outside world if something created it already; never creates it (for leak checks). */
-  public synchronized Optional<Netns> existingOutsideWorld() {
-    return Optional.ofNullable(outside);
-  }
 
   /** The JVM's lab host if something created it already; never creates it (for leak checks). */
   public static Optional<Lab> existing() {
@@ -312,9 +309,16 @@ public final class Lab {
     private final Optional<String> network;
     private final boolean internal;
     private final Optional<IpPrefix> subnet6;
+    private final Lan lan; // null for a bridge
 
     Bridge(String name, int index, IpPrefix subnet, InetAddress gateway, AddressPool pool, Optional<String> network,
         boolean internal, Optional<IpPrefix> subnet6) {
+      this(name, index, subnet, gateway, pool, network, internal, subnet6, null);
+    }
+
+    Bridge(String name, int index, IpPrefix subnet, InetAddress gateway, AddressPool pool, Optional<String> network,
+        boolean internal, Optional<IpPrefix> subnet6, Lan lan) {
+      this.lan = lan;
       this.name = name;
       this.index = index;
       this.subnet = subnet;
@@ -323,6 +327,19 @@ public final class Lab {
       this.network = network;
       this.internal = internal;
       this.subnet6 = subnet6;
+    }
+
+    /**
+     * The driver: {@code bridge}, or {@code macvlan} / {@code ipvlan} for a network whose
+     * endpoints are children of a parent interface in the lab ({@link #name()} is the parent's).
+     */
+    public String driver() {
+      return lan == null ? "bridge" : lan.kind();
+    }
+
+    /** For a macvlan or ipvlan network: the lab host's own address on the parent, which its endpoints cannot reach. */
+    public Optional<InetAddress> parentAddress() {
+      return lan == null ? Optional.empty() : Optional.ofNullable(lan.parentAddress());
     }
 
     /** The IPv6 subnet of a dual-stack network; empty for IPv4 only. */
@@ -418,11 +435,27 @@ public final class Lab {
    */
   public synchronized Bridge network(String name, IpPrefix subnet, InetAddress gateway, boolean internal,
       IpPrefix subnet6) {
+    return network(name, subnet, gateway, internal, subnet6, "bridge");
+  }
+
+  /**
+   * Like {@link #network(String, IpPrefix, InetAddress, boolean, IpPrefix)} with a driver:
+   * {@code bridge}, or {@code macvlan} / {@code ipvlan}, whose endpoints are children (bridge
+   * mode, L2 mode) of a parent interface in the lab. The parent is one end of a veth whose other
+   * end is the "physical" LAN: a namespace of its own that holds the gateway, as a router would,
+   * and answers what it cannot route with an ICMP error. The lab host's own address on the parent
+   * is the subnet's last host, which the endpoints cannot reach: the kernel does not pass frames
+   * between a macvlan's parent and its children.
+   *
+   * @throws UnsupportedOperationException if the kernel lacks the driver, naming its Kconfig option
+   */
+  public synchronized Bridge network(String name, IpPrefix subnet, InetAddress gateway, boolean internal,
+      IpPrefix subnet6, String driver) {
     Bridge existing = networks.get(name);
     if (existing != null) {
       boolean same = (subnet == null || existing.subnet.equals(subnet))
           && (gateway == null || existing.gateway.equals(gateway)) && existing.internal == internal
-          && existing.subnet6.equals(Optional.ofNullable(subnet6));
+          && existing.subnet6.equals(Optional.ofNullable(subnet6)) && existing.driver().equals(driver);
       if (!same) {
         throw new IllegalArgumentException("network " + name + " already exists in the lab as " + describe(existing)
             + ", not " + describe(subnet, gateway, internal) + "; a network keeps its definition as long as the lab"
@@ -454,9 +487,10 @@ public final class Lab {
         }
       }
     }
-    Bridge bridge = createBridge(chosen, gw, Optional.of(name), internal, Optional.ofNullable(subnet6));
+    Bridge bridge = driver.equals("bridge") ? createBridge(chosen, gw, Optional.of(name), internal, Optional.ofNullable(subnet6))
+        : createLan(chosen, gw, name, internal, driver);
     networks.put(name, bridge);
-    if (internal && nftables) {
+    if (internal && nftables && bridge.lan == null) {
       // --internal: nothing from this network is forwarded to the outside world, should it exist
       try (Nftables nft = netns.call(Nftables::open)) {
         NftRuleset.rejectForwarding(bridge.name, UPLINK).applyTo(nft);
@@ -527,6 +561,51 @@ public final class Lab {
         new AddressPool(subnet, gateway, name, veth -> rt.link(veth).isPresent()), network, internal, subnet6);
     bridges.put(subnet, bridge);
     return bridge;
+  }
+
+  /** A macvlan or ipvlan network's parent side: the driver, the LAN namespace, the lab host's address. */
+  record Lan(String kind, Netns lanNamespace, InetAddress parentAddress) {}
+
+  private Bridge createLan(IpPrefix subnet, InetAddress gateway, String network, boolean internal, String kind) {
+    KernelFeatures.require(kind.equals("macvlan") ? KernelFeatures.Feature.MACVLAN : KernelFeatures.Feature.IPVLAN);
+    String parent = "nsunit-" + (kind.equals("macvlan") ? "mv" : "iv") + lans.size();
+    Netns lan = Netns.create("lan of network " + network);
+    try {
+      Rtnetlink rt = netns.rtnetlink();
+      rt.add(LinkRequest.veth(parent, "eth0", lan.fd()).up());
+      int parentIndex = rt.indexOf(parent);
+      // the "Docker host's" own address on the LAN: the last host, where there is room for it
+      InetAddress parentAddress = subnet.size() >= 8 ? subnet.offset(subnet.size() - 2) : null;
+      if (parentAddress != null) {
+        rt.addAddress(parentIndex, new IpPrefix(parentAddress, subnet.length()));
+      }
+      Rtnetlink lanRt = lan.rtnetlink();
+      int eth0 = lanRt.indexOf("eth0");
+      lanRt.batch(new Rtnetlink.Batch().addAddress(eth0, new IpPrefix(gateway, subnet.length())).setUp(eth0));
+      RejectRouteRequest.unreachable(IpPrefix.parse("0.0.0.0/0")).sendOn(lanRt); // the LAN leads nowhere else
+      Ipv4DevConfRequest.forwarding(eth0, true).sendOn(lanRt); // so that its router answers with ICMP errors
+      AddressPool pool = new AddressPool(subnet, gateway, parent, veth -> veth != null && rt.link(veth).isPresent());
+      if (parentAddress != null) {
+        pool.reserve(parentAddress, "the lab host");
+      }
+      Bridge b = new Bridge(parent, parentIndex, subnet, gateway, pool, Optional.of(network), internal,
+          Optional.empty(), new Lan(kind, lan, parentAddress));
+      lans.add(lan);
+      bridges.put(subnet, b);
+      return b;
+    } catch (RuntimeException e) {
+      lan.close(); // takes the veth with it
+      throw e;
+    }
+  }
+
+  /** The namespaces the lab holds for as long as it lives besides its own: the outside world, LANs. */
+  public synchronized List<Netns> ownedNamespaces() {
+    List<Netns> out = new ArrayList<>(lans);
+    if (outside != null) {
+      out.add(outside);
+    }
+    return out;
   }
 
   /**
@@ -607,12 +686,26 @@ public final class Lab {
       }
       closed = true;
       FailureCollector failures = new FailureCollector();
-      failures.run(() -> cutOff(lab, labVethIndex));
+      failures.run(bridge.lan == null ? () -> cutOff(lab, labVethIndex) : this::childDown);
       if (ownsEndpoint) {
         failures.run(endpoint::close);
       }
       bridge.pool.release(address, endpointName, labVeth, endpoint.id().cookie());
       failures.throwIfAny();
+    }
+
+    /** Sets a macvlan or ipvlan child down from inside its namespace: it stops at once, as a cut-off port does. */
+    private void childDown() {
+      if (endpoint.isClosed()) {
+        return; // gone with its namespace
+      }
+      try {
+        endpoint.rtnetlink().setUp(interfaceName, false);
+      } catch (NetlinkException e) {
+        if (e.errno() != ENODEV) {
+          throw e;
+        }
+      }
     }
 
     /**
@@ -628,10 +721,14 @@ public final class Lab {
       }
       closed = true;
       FailureCollector failures = new FailureCollector();
-      failures.run(() -> cutOff(lab, labVethIndex));
+      failures.run(bridge.lan == null ? () -> cutOff(lab, labVethIndex) : this::childDown);
       failures.run(() -> {
         try {
-          lab.rtnetlink().delete(labVethIndex);
+          if (bridge.lan == null) {
+            lab.rtnetlink().delete(labVethIndex);
+          } else {
+            endpoint.rtnetlink().delete(endpoint.rtnetlink().indexOf(interfaceName));
+          }
         } catch (NetlinkException e) {
           if (e.errno() != ENODEV) {
             throw e;
@@ -640,6 +737,51 @@ public final class Lab {
       });
       bridge.pool.release(address, endpointName, labVeth, endpoint.id().cookie());
       failures.throwIfAny();
+    }
+  }
+
+  /**
+   * Creates the endpoint's interface as a child of a macvlan or ipvlan network's parent, directly
+   * in the endpoint's namespace ({@code ip link add NAME link PARENT netns NS type macvlan mode
+   * bridge}), with the next free address (or {@code fixedAddress}) and a default route via the
+   * LAN's gateway. The MAC is the kernel's random one: a child that a dying namespace still holds
+   * keeps its MAC on the parent for a while, and a derived MAC would then collide.
+   */
+  private Attachment connectChild(Netns endpoint, boolean ownsEndpoint, String endpointName, Bridge bridge,
+      String interfaceName, InetAddress fixedAddress, int mtu, boolean defaultRoute) {
+    InetAddress address;
+    if (fixedAddress != null) {
+      bridge.pool.reserve(fixedAddress, endpointName);
+      address = fixedAddress;
+    } else {
+      address = bridge.pool.allocate(endpointName);
+    }
+    LinkRequest child = bridge.lan.kind().equals("macvlan")
+        ? LinkRequest.macvlan(interfaceName, bridge.index, LinkRequest.MacvlanMode.BRIDGE)
+        : LinkRequest.ipvlan(interfaceName, bridge.index, LinkRequest.IpvlanMode.L2);
+    int index = -1;
+    try {
+      netns.rtnetlink().add(child.netns(endpoint.fd()).mtu(mtu));
+      Rtnetlink inside = endpoint.rtnetlink();
+      index = inside.indexOf(interfaceName);
+      Rtnetlink.Batch batch = new Rtnetlink.Batch()
+          .addAddress(index, new IpPrefix(address, bridge.subnet.length()))
+          .setUp(index);
+      if (defaultRoute) {
+        batch.addRoute(RouteRequest.defaultVia(bridge.gateway));
+      }
+      inside.batch(batch);
+      return new Attachment(netns, endpoint, ownsEndpoint, endpointName, bridge, interfaceName, address, null, -1);
+    } catch (RuntimeException e) {
+      if (!ownsEndpoint && index >= 0) {
+        try {
+          endpoint.rtnetlink().delete(index);
+        } catch (RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      bridge.pool.release(address, endpointName, null, endpoint.id().cookie());
+      throw e;
     }
   }
 
@@ -685,6 +827,9 @@ public final class Lab {
    */
   public Attachment connect(Netns endpoint, boolean ownsEndpoint, String endpointName, Bridge bridge,
       String interfaceName, InetAddress fixedAddress, int mtu, boolean defaultRoute) {
+    if (bridge.lan != null) {
+      return connectChild(endpoint, ownsEndpoint, endpointName, bridge, interfaceName, fixedAddress, mtu, defaultRoute);
+    }
     InetAddress address;
     if (fixedAddress != null) {
       bridge.pool.reserve(fixedAddress, endpointName);
