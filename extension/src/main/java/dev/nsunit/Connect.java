@@ -57,4 +57,11 @@ public @interface Connect {
 
   /** A fixed IPv4 address on this network ({@code --ip}); empty means the next free one. */
   String address() default "";
+
+  /**
+   * For an overlay network ({@link NetworkDriver#OVERLAY}): the lab host (a simulated Docker
+   * host, created on first use) the endpoint lives on, e.g. {@code "node2"}; empty means the JVM's
+   * own lab host. Endpoints on different lab hosts reach each other across the overlay.
+   */
+  String labHost() default "";
 }

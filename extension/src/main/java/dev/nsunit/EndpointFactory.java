@@ -120,7 +120,7 @@ final class EndpointFactory implements Mode.Cases<NetworkNamespace> {
       Lab lab = Lab.get();
       for (int i = 0; i < networks.size(); i++) {
         Mode.Connection c = mode.connections().get(i);
-        joined.connect(lab, networks.get(i), name, c.address().orElse(null), c.aliases(), MTU);
+        joined.connect(lab, networks.get(i), name, c.address().orElse(null), c.aliases(), MTU, c.labHost().orElse(null));
       }
     } catch (RuntimeException e) {
       try {

@@ -254,9 +254,16 @@ final class EndpointNetworks {
    */
   synchronized NetworkAttachment connect(Lab lab, LabNetwork network, String endpointName,
       InetAddress fixedAddress, List<String> aliases, int mtu) {
+    return connect(lab, network, endpointName, fixedAddress, aliases, mtu, null);
+  }
+
+  /** Like {@link #connect(Lab, LabNetwork, String, InetAddress, List, int)} on lab host {@code labHost} (overlay networks; null: the JVM's). */
+  synchronized NetworkAttachment connect(Lab lab, LabNetwork network, String endpointName,
+      InetAddress fixedAddress, List<String> aliases, int mtu, String labHost) {
     String name = nextInterfaceName();
     boolean defaultRoute = !network.labBridge().isInternal() && !hasDefaultRoute();
-    Lab.Attachment a = lab.connect(netns, false, endpointName, network.labBridge(), name, fixedAddress, mtu, defaultRoute);
+    Lab.Attachment a = lab.connect(netns, false, endpointName, network.labBridge(), name, fixedAddress, mtu, defaultRoute,
+        labHost);
     Joined j = new Joined(network, a, endpointName, List.copyOf(aliases));
     joined.add(j);
     serveNamesIfNeeded(network);
@@ -278,7 +285,8 @@ final class EndpointNetworks {
     joined.remove(found.get());
     found.get().attachment().detach();
     if (!hasDefaultRoute()) {
-      joined.stream().filter(j -> !j.attachment().bridge().isInternal()).findFirst().ifPresent(j -> {
+      joined.stream().filter(j -> !j.attachment().bridge().isInternal() && !j.attachment().bridge().driver()
+          .equals("overlay")).findFirst().ifPresent(j -> { // an overlay has no gateway
         netns.rtnetlink().addRoute(RouteRequest.defaultVia(j.attachment().bridge().gateway()));
         j.attachment().bridge().gateway6().ifPresent(g -> netns.rtnetlink().addRoute(RouteRequest.defaultVia(g)));
       });

@@ -191,6 +191,32 @@ public final class LabNetwork {
    * @param address a host address of the subnet, not the gateway; null for the next free one
    */
   public NetworkAttachment connect(NetworkNamespace endpoint, InetAddress address, String... aliases) {
+    return connect(endpoint, address, null, aliases);
+  }
+
+  /**
+   * Like {@link #connect(NetworkNamespace, String...)}, for an overlay network
+   * ({@link NetworkDriver#OVERLAY}): the endpoint lives on lab host {@code labHost} (a simulated
+   * Docker host, created on first use, e.g. {@code "node2"}), whose bridge for this network
+   * carries the overlay's VXLAN to the other lab hosts.
+   *
+   * @throws IllegalArgumentException if this is not an overlay network, or {@code labHost} is not a valid name
+   */
+  public NetworkAttachment connectOn(String labHost, NetworkNamespace endpoint, String... aliases) {
+    requireNonNull(labHost, "labHost is null; pass a lab host's name, e.g. \"node2\"");
+    if (driver() != NetworkDriver.OVERLAY) {
+      throw new IllegalArgumentException("network " + name + " is a " + driver().dockerName() + " network, which lives on"
+          + " the JVM's own lab host only; only overlay networks span lab hosts. Use connect(...), or create the"
+          + " network with driver(NetworkDriver.OVERLAY).");
+    }
+    if (!isValidName(labHost)) {
+      throw new IllegalArgumentException("\"" + labHost + "\" is not a lab host name: letters, digits, '_', '.' and '-',"
+          + " e.g. \"node2\".");
+    }
+    return connect(endpoint, null, labHost, aliases);
+  }
+
+  private NetworkAttachment connect(NetworkNamespace endpoint, InetAddress address, String labHost, String... aliases) {
     requireNonNull(endpoint, "endpoint is null; pass the NetworkNamespace to connect");
     requireNonNull(aliases, "aliases is null; pass none, or names such as \"db\"");
     if (endpoint.isHost()) {
@@ -225,7 +251,7 @@ public final class LabNetwork {
         throw new IllegalArgumentException(endpoint + " is already connected to network " + name
             + " (" + already.view() + "); an endpoint has one interface per network, as in Docker.");
       });
-      return networks.connect(Lab.get(), this, endpoint.name(), address, names, MTU);
+      return networks.connect(Lab.get(), this, endpoint.name(), address, names, MTU, labHost);
     });
   }
 

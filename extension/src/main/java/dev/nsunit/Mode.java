@@ -119,9 +119,13 @@ sealed interface Mode permits Mode.None, Mode.Host, Mode.Bridge, Mode.Shared, Mo
    *
    * @param address the fixed address, or empty for the next free one
    */
-  record Connection(String network, List<String> aliases, Optional<InetAddress> address) {
+  record Connection(String network, List<String> aliases, Optional<InetAddress> address, Optional<String> labHost) {
     public Connection {
       aliases = List.copyOf(aliases);
+    }
+
+    Connection(String network, List<String> aliases, Optional<InetAddress> address) {
+      this(network, aliases, address, Optional.empty());
     }
   }
 }

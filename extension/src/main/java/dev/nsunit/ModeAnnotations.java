@@ -155,7 +155,13 @@ final class ModeAnnotations {
         }
         address = Optional.of(a);
       }
-      connections.add(new Mode.Connection(c.network(), List.of(c.aliases()), address));
+      if (!c.labHost().isEmpty() && !LabNetwork.isValidName(c.labHost())) {
+        throw new ExtensionConfigurationException("@Connect(network = \"" + c.network() + "\", labHost = \""
+            + c.labHost() + "\") on " + where + ": \"" + c.labHost() + "\" is not a lab host name: letters, digits,"
+            + " '_', '.' and '-', e.g. \"node2\".");
+      }
+      connections.add(new Mode.Connection(c.network(), List.of(c.aliases()), address,
+          c.labHost().isEmpty() ? Optional.empty() : Optional.of(c.labHost())));
     }
     return new Mode.Connected(element, connections);
   }

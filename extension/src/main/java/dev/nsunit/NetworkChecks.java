@@ -72,6 +72,17 @@ final class NetworkChecks {
         }
         subnet = Optional.ofNullable(d.subnet());
         gateway = Optional.ofNullable(d.gateway());
+        if (conn.labHost().isPresent() && d.driver() != NetworkDriver.OVERLAY) {
+          throw new ExtensionConfigurationException("@Connect(network = \"" + conn.network() + "\", labHost = \""
+              + conn.labHost().get() + "\") on " + c.where() + " places the endpoint on another lab host, but "
+              + conn.network() + " is a " + d.driver().dockerName() + " network, which lives on the JVM's own lab host"
+              + " only. Drop labHost, or declare the network with driver = NetworkDriver.OVERLAY.");
+        }
+      }
+      if (conn.labHost().isPresent() && conn.network().equals(LabNetwork.DEFAULT_BRIDGE)) {
+        throw new ExtensionConfigurationException("@Connect(network = \"bridge\", labHost = \"" + conn.labHost().get()
+            + "\") on " + c.where() + ": Docker's default network lives on the JVM's own lab host only. Drop labHost,"
+            + " or use an overlay network.");
       }
       for (String alias : conn.aliases()) {
         String previous = aliases.putIfAbsent(conn.network() + " " + alias, c.where());

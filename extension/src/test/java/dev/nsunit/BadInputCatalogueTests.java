@@ -98,6 +98,9 @@ class BadInputCatalogueTests {
       case MACVLAN:
         Ip.ip(nsPath, "link", "add", "u0", "type", "veth", "peer", "name", "u1");
         return Ip.succeeds(nsPath, "link", "add", "p0", "link", "u0", "type", "macvlan");
+      case IPVLAN:
+        Ip.ip(nsPath, "link", "add", "u0", "type", "veth", "peer", "name", "u1");
+        return Ip.succeeds(nsPath, "link", "add", "p0", "link", "u0", "type", "ipvlan", "mode", "l2");
       default: return Ip.succeeds(nsPath, "link", "add", "p0", "type", "vxlan", "id", "42", "dstport", "4789");
     }
   }

@@ -1,6 +1,7 @@
 package dev.nsunit.internal.ns;
 
 import dev.nsunit.internal.netlink.BridgePortRequest;
+import dev.nsunit.internal.netlink.FdbRequest;
 import dev.nsunit.internal.netlink.Ipv4DevConfRequest;
 import dev.nsunit.internal.netlink.KernelFeatures;
 import dev.nsunit.internal.netlink.LinkRequest;
@@ -21,9 +22,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import jnr.constants.platform.Errno;
@@ -90,6 +93,8 @@ public final class Lab {
 
   private Netns outside; // guarded by this; the outside world, once created
   private final List<Netns> lans = new ArrayList<>(); // guarded by this; the LANs of macvlan and ipvlan networks
+  private final Map<String, Node> nodes = new LinkedHashMap<>(); // guarded by this; lab hosts by name, "" the JVM's
+  private int overlays; // guarded by this
   private final Set<InetAddress> outsideHosts = new HashSet<>(); // guarded by this
   private boolean nftables; // set once by create(): whether the lab refuses through nf_tables
 
@@ -310,15 +315,17 @@ public final class Lab {
     private final boolean internal;
     private final Optional<IpPrefix> subnet6;
     private final Lan lan; // null for a bridge
+    private final Overlay overlay; // null unless an overlay network
 
     Bridge(String name, int index, IpPrefix subnet, InetAddress gateway, AddressPool pool, Optional<String> network,
         boolean internal, Optional<IpPrefix> subnet6) {
-      this(name, index, subnet, gateway, pool, network, internal, subnet6, null);
+      this(name, index, subnet, gateway, pool, network, internal, subnet6, null, null);
     }
 
     Bridge(String name, int index, IpPrefix subnet, InetAddress gateway, AddressPool pool, Optional<String> network,
-        boolean internal, Optional<IpPrefix> subnet6, Lan lan) {
+        boolean internal, Optional<IpPrefix> subnet6, Lan lan, Overlay overlay) {
       this.lan = lan;
+      this.overlay = overlay;
       this.name = name;
       this.index = index;
       this.subnet = subnet;
@@ -334,7 +341,12 @@ public final class Lab {
      * endpoints are children of a parent interface in the lab ({@link #name()} is the parent's).
      */
     public String driver() {
-      return lan == null ? "bridge" : lan.kind();
+      return overlay != null ? "overlay" : lan == null ? "bridge" : lan.kind();
+    }
+
+    /** For an overlay network: its VXLAN network identifier. */
+    public OptionalInt vni() {
+      return overlay == null ? OptionalInt.empty() : OptionalInt.of(overlay.vni());
     }
 
     /** For a macvlan or ipvlan network: the lab host's own address on the parent, which its endpoints cannot reach. */
@@ -488,9 +500,10 @@ public final class Lab {
       }
     }
     Bridge bridge = driver.equals("bridge") ? createBridge(chosen, gw, Optional.of(name), internal, Optional.ofNullable(subnet6))
+        : driver.equals("overlay") ? createOverlay(chosen, gw, name, internal)
         : createLan(chosen, gw, name, internal, driver);
     networks.put(name, bridge);
-    if (internal && nftables && bridge.lan == null) {
+    if (internal && nftables && bridge.lan == null && bridge.overlay == null) {
       // --internal: nothing from this network is forwarded to the outside world, should it exist
       try (Nftables nft = netns.call(Nftables::open)) {
         NftRuleset.rejectForwarding(bridge.name, UPLINK).applyTo(nft);
@@ -563,6 +576,112 @@ public final class Lab {
     return bridge;
   }
 
+  // ---- overlay networks and the lab hosts they span ----
+
+  /** The underlay that joins the lab hosts: the JVM's lab host is .1 (its bridge), the others .2, .3, ... */
+  public static final IpPrefix UNDERLAY = IpPrefix.parse("198.19.255.0/24");
+  /** The underlay bridge in the JVM's lab host. */
+  static final String UNDERLAY_BRIDGE = "nsunit-ul";
+  /** Docker's overlay MTU: 1500 minus VXLAN's 50 bytes. */
+  public static final int OVERLAY_MTU = 1450;
+  /** VXLAN's IANA port, which Docker's overlay uses. */
+  public static final int VXLAN_PORT = 4789;
+
+  /** A lab host that overlay networks span: its namespace, its underlay interface and address. */
+  record Node(String name, Netns netns, int underlayIndex, InetAddress underlayAddress) {}
+
+  /** One overlay network on one lab host: its bridge and VXLAN device there. */
+  record Segment(Node node, int bridgeIndex, int vxlanIndex) {}
+
+  /** An overlay network: its VNI and its segments by lab host name. */
+  record Overlay(int vni, Map<String, Segment> segments) {}
+
+  private Bridge createOverlay(IpPrefix subnet, InetAddress gateway, String network, boolean internal) {
+    KernelFeatures.require(KernelFeatures.Feature.VXLAN);
+    int vni = 4096 + overlays++;
+    Overlay ov = new Overlay(vni, new LinkedHashMap<>());
+    AddressPool pool = new AddressPool(subnet, gateway, "overlay " + network, veth -> veth != null
+        && ov.segments().values().stream().anyMatch(s -> s.node().netns().rtnetlink().link(veth).isPresent()));
+    Bridge b = new Bridge("vx" + vni, -1, subnet, gateway, pool, Optional.of(network), internal, Optional.empty(), null,
+        ov);
+    bridges.put(subnet, b);
+    return b;
+  }
+
+  /**
+   * The lab host {@code name}, created on first use: {@code null} or empty is the JVM's own (its
+   * underlay interface is the underlay bridge), any other name a namespace of its own on the
+   * underlay, as a second Docker host on the same LAN.
+   */
+  private Node node(String name) {
+    String key = name == null || name.isEmpty() ? "" : name;
+    Node n = nodes.get(key);
+    if (n != null) {
+      return n;
+    }
+    Rtnetlink rt = netns.rtnetlink();
+    if (!nodes.containsKey("")) {
+      rt.add(LinkRequest.bridge(UNDERLAY_BRIDGE).up());
+      int index = rt.indexOf(UNDERLAY_BRIDGE);
+      rt.addAddress(index, new IpPrefix(UNDERLAY.offset(1), UNDERLAY.length()));
+      nodes.put("", new Node("", netns, index, UNDERLAY.offset(1)));
+    }
+    if (key.isEmpty()) {
+      return nodes.get("");
+    }
+    int number = nodes.size(); // the JVM's lab host is 1, this one the next
+    InetAddress address = UNDERLAY.offset(number + 1);
+    String port = "nsunit-ul" + number;
+    Netns host = Netns.create("lab host " + key);
+    try {
+      rt.add(LinkRequest.veth(port, "eth0", host.fd()).master(rt.indexOf(UNDERLAY_BRIDGE)).up());
+      Rtnetlink hostRt = host.rtnetlink();
+      int eth0 = hostRt.indexOf("eth0");
+      hostRt.batch(new Rtnetlink.Batch().addAddress(eth0, new IpPrefix(address, UNDERLAY.length())).setUp(eth0));
+      n = new Node(key, host, eth0, address);
+      nodes.put(key, n);
+      return n;
+    } catch (RuntimeException e) {
+      host.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The overlay {@code b}'s segment on lab host {@code hostName}, created on first use: a bridge
+   * and a VXLAN port on it that floods to every other segment, and every other segment now
+   * floods to this one. Equivalent to, on the lab host: {@code ip link add ovVNI mtu 1450 type
+   * bridge; ip link add vxVNI type vxlan id VNI local UNDERLAY dev eth0 dstport 4789 mtu 1450
+   * master ovVNI; bridge fdb append 00:00:00:00:00:00 dev vxVNI dst PEER} for each peer.
+   */
+  private Segment segment(Bridge b, String hostName) {
+    String key = hostName == null ? "" : hostName;
+    Segment s = b.overlay.segments().get(key);
+    if (s != null) {
+      return s;
+    }
+    Node node = node(key);
+    Rtnetlink rt = node.netns().rtnetlink();
+    int vni = b.overlay.vni();
+    rt.add(LinkRequest.bridge("ov" + vni).mtu(OVERLAY_MTU).up());
+    int bridgeIndex = rt.indexOf("ov" + vni);
+    rt.add(LinkRequest.vxlan("vx" + vni, vni).local(node.underlayAddress()).underlay(node.underlayIndex())
+        .port(VXLAN_PORT).mtu(OVERLAY_MTU).master(bridgeIndex).up());
+    int vxlanIndex = rt.indexOf("vx" + vni);
+    for (Segment other : b.overlay.segments().values()) {
+      FdbRequest.floodTo(vxlanIndex, other.node().underlayAddress()).sendOn(rt);
+      FdbRequest.floodTo(other.vxlanIndex(), node.underlayAddress()).sendOn(other.node().netns().rtnetlink());
+    }
+    s = new Segment(node, bridgeIndex, vxlanIndex);
+    b.overlay.segments().put(key, s);
+    return s;
+  }
+
+  /** The namespace of lab host {@code name} if it exists ({@code ""}: the JVM's own), for tests and messages. */
+  public synchronized Optional<Netns> labHost(String name) {
+    return Optional.ofNullable(nodes.get(name)).map(Node::netns);
+  }
+
   /** A macvlan or ipvlan network's parent side: the driver, the LAN namespace, the lab host's address. */
   record Lan(String kind, Netns lanNamespace, InetAddress parentAddress) {}
 
@@ -589,7 +708,7 @@ public final class Lab {
         pool.reserve(parentAddress, "the lab host");
       }
       Bridge b = new Bridge(parent, parentIndex, subnet, gateway, pool, Optional.of(network), internal,
-          Optional.empty(), new Lan(kind, lan, parentAddress));
+          Optional.empty(), new Lan(kind, lan, parentAddress), null);
       lans.add(lan);
       bridges.put(subnet, b);
       return b;
@@ -604,6 +723,11 @@ public final class Lab {
     List<Netns> out = new ArrayList<>(lans);
     if (outside != null) {
       out.add(outside);
+    }
+    for (Node n : nodes.values()) {
+      if (!n.name().isEmpty()) {
+        out.add(n.netns());
+      }
     }
     return out;
   }
@@ -827,9 +951,34 @@ public final class Lab {
    */
   public Attachment connect(Netns endpoint, boolean ownsEndpoint, String endpointName, Bridge bridge,
       String interfaceName, InetAddress fixedAddress, int mtu, boolean defaultRoute) {
+    return connect(endpoint, ownsEndpoint, endpointName, bridge, interfaceName, fixedAddress, mtu, defaultRoute, null);
+  }
+
+  /**
+   * Like {@link #connect(Netns, boolean, String, Bridge, String, InetAddress, int, boolean)}; for
+   * an overlay network, on lab host {@code labHost} (null: the JVM's own), with the overlay's MTU
+   * and no default route (an overlay has no gateway).
+   */
+  public Attachment connect(Netns endpoint, boolean ownsEndpoint, String endpointName, Bridge bridge,
+      String interfaceName, InetAddress fixedAddress, int mtu, boolean defaultRoute, String labHost) {
+    if (bridge.overlay != null) {
+      Segment s;
+      synchronized (this) {
+        s = segment(bridge, labHost);
+      }
+      return attachVeth(s.node().netns(), s.bridgeIndex(), endpoint, ownsEndpoint, endpointName, bridge, interfaceName,
+          fixedAddress, OVERLAY_MTU, false);
+    }
     if (bridge.lan != null) {
       return connectChild(endpoint, ownsEndpoint, endpointName, bridge, interfaceName, fixedAddress, mtu, defaultRoute);
     }
+    return attachVeth(netns, bridge.index, endpoint, ownsEndpoint, endpointName, bridge, interfaceName, fixedAddress,
+        mtu, defaultRoute);
+  }
+
+  /** The veth half of {@link #connect}: a port of bridge {@code bridgeIndex} in {@code host}, its peer in the endpoint. */
+  private Attachment attachVeth(Netns host, int bridgeIndex, Netns endpoint, boolean ownsEndpoint, String endpointName,
+      Bridge bridge, String interfaceName, InetAddress fixedAddress, int mtu, boolean defaultRoute) {
     InetAddress address;
     if (fixedAddress != null) {
       bridge.pool.reserve(fixedAddress, endpointName);
@@ -838,10 +987,10 @@ public final class Lab {
       address = bridge.pool.allocate(endpointName);
     }
     String labVeth = "nsuv" + Integer.toHexString(VETHS.incrementAndGet());
-    Rtnetlink labRt = netns.rtnetlink();
+    Rtnetlink labRt = host.rtnetlink();
     int labVethIndex = -1;
     try {
-      labRt.add(LinkRequest.veth(labVeth, interfaceName, endpoint.fd()).master(bridge.index).mtu(mtu).up());
+      labRt.add(LinkRequest.veth(labVeth, interfaceName, endpoint.fd()).master(bridgeIndex).mtu(mtu).up());
       labVethIndex = labRt.indexOf(labVeth);
       Rtnetlink inside = endpoint.rtnetlink();
       int index = inside.indexOf(interfaceName);
@@ -856,7 +1005,7 @@ public final class Lab {
         bridge.gateway6().ifPresent(g -> batch.addRoute(RouteRequest.defaultVia(g)));
       }
       inside.batch(batch);
-      return new Attachment(netns, endpoint, ownsEndpoint, endpointName, bridge, interfaceName, address, labVeth,
+      return new Attachment(host, endpoint, ownsEndpoint, endpointName, bridge, interfaceName, address, labVeth,
           labVethIndex);
     } catch (RuntimeException e) {
       if (!ownsEndpoint && labVethIndex >= 0) {
