@@ -59,9 +59,10 @@ public @interface Connect {
   String address() default "";
 
   /**
-   * For an overlay network ({@link NetworkDriver#OVERLAY}): the lab host (a simulated Docker
-   * host, created on first use) the endpoint lives on, e.g. {@code "node2"}; empty means the JVM's
-   * own lab host. Endpoints on different lab hosts reach each other across the overlay.
+   * For an overlay network ({@link NetworkDriver#OVERLAY}), where it is required: the lab host (a
+   * simulated Docker host, created on first use) the endpoint lives on, e.g. {@code "node2"}.
+   * Endpoints on different lab hosts reach each other across the overlay. Other networks live on
+   * the JVM's own lab host and refuse it.
    */
   String labHost() default "";
 }

@@ -218,6 +218,10 @@ public final class LabNetwork {
 
   private NetworkAttachment connect(NetworkNamespace endpoint, InetAddress address, String labHost, String... aliases) {
     requireNonNull(endpoint, "endpoint is null; pass the NetworkNamespace to connect");
+    if (labHost == null && driver() == NetworkDriver.OVERLAY) {
+      throw new IllegalArgumentException("network " + name + " is an overlay network, which spans lab hosts (simulated"
+          + " Docker hosts); say which one " + endpoint.name() + " lives on: connectOn(\"node1\", endpoint).");
+    }
     requireNonNull(aliases, "aliases is null; pass none, or names such as \"db\"");
     if (endpoint.isHost()) {
       throw new IllegalArgumentException("cannot connect " + endpoint + " to network " + name + ": it is the JVM's"

@@ -72,6 +72,12 @@ final class NetworkChecks {
         }
         subnet = Optional.ofNullable(d.subnet());
         gateway = Optional.ofNullable(d.gateway());
+        if (conn.labHost().isEmpty() && d.driver() == NetworkDriver.OVERLAY) {
+          throw new ExtensionConfigurationException(text + " on " + c.where() + " puts the endpoint on an overlay network"
+              + " without saying where it lives; an overlay spans lab hosts (simulated Docker hosts), and each endpoint"
+              + " runs on one of them. Add labHost, e.g. @Connect(network = \"" + conn.network() + "\", labHost ="
+              + " \"node1\").");
+        }
         if (conn.labHost().isPresent() && d.driver() != NetworkDriver.OVERLAY) {
           throw new ExtensionConfigurationException("@Connect(network = \"" + conn.network() + "\", labHost = \""
               + conn.labHost().get() + "\") on " + c.where() + " places the endpoint on another lab host, but "
@@ -116,6 +122,18 @@ final class NetworkChecks {
   }
 
   private static void checkOverlaps(Map<String, NetworkDefinition> networks, List<Mode.Bridge> bridges) {
+    List<NetworkDefinition> dualStack = networks.values().stream().filter(d -> d.subnet6() != null).toList();
+    for (int i = 0; i < dualStack.size(); i++) {
+      for (int j = i + 1; j < dualStack.size(); j++) {
+        NetworkDefinition a = dualStack.get(i);
+        NetworkDefinition b = dualStack.get(j);
+        if (SpecialPurposeRanges.overlap(a.subnet6(), b.subnet6())) {
+          throw new ExtensionConfigurationException("networks " + a.name() + " and " + b.name() + " have overlapping"
+              + " IPv6 subnets (" + a.subnet6() + ", " + b.subnet6() + "); two networks cannot share addresses. Give"
+              + " each an IPv6 subnet of its own.");
+        }
+      }
+    }
     List<NetworkDefinition> withSubnet = networks.values().stream().filter(d -> d.subnet() != null).toList();
     for (int i = 0; i < withSubnet.size(); i++) {
       NetworkDefinition a = withSubnet.get(i);

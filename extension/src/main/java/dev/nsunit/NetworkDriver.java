@@ -24,8 +24,8 @@ public enum NetworkDriver {
    * One network across several lab hosts (simulated Docker hosts joined by an underlay), like
    * {@code docker network create -d overlay}: on each lab host with an endpoint, a bridge with a
    * VXLAN port (VNI 4096 and up, UDP port 4789) that floods to the other lab hosts; endpoints'
-   * interfaces have MTU 1450, as Docker sets them. An endpoint says where it lives with
-   * {@code @Connect(labHost = "node2")}. Endpoints reach each other across lab hosts; the network
+   * interfaces have MTU 1450, as Docker sets them. Every endpoint says where it lives with
+   * {@code @Connect(labHost = "node2")} or {@code connectOn("node2", ...)}. Endpoints reach each other across lab hosts; the network
    * has no gateway of its own (Docker's containers leave through docker_gwbridge, which nsunit
    * does not build), so it gives no default route.
    */

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * Dual-stack networks ({@code docker network create --ipv6 --subnet ...}), judged from outside
@@ -102,6 +103,24 @@ class Ipv6NetworkTests {
       assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
       assertThat(out).contains("fd00:94::3").contains("10.94.0.3");
     }
+  }
+
+  @Network(name = "v6-x", subnet = "10.101.0.0/24", ipv6Subnet = "fd00:101::/64")
+  @Network(name = "v6-y", subnet = "10.102.0.0/24", ipv6Subnet = "fd00:101::/80")
+  static class OverlappingIpv6TestCase {
+    @Connect(network = "v6-x")
+    static NetworkNamespace x;
+
+    @Test
+    void m() {}
+  }
+
+  @Test
+  void overlappingIpv6SubnetsOfOneClassFailBeforeAnythingIsBuilt() {
+    assertThat(Failures.firstOf(OverlappingIpv6TestCase.class))
+        .isInstanceOf(ExtensionConfigurationException.class)
+        .hasMessageContaining("networks v6-x and v6-y have overlapping IPv6 subnets (fd00:101::/64, fd00:101::/80)");
+    assertThat(LabNetwork.named("v6-x")).isEmpty();
   }
 
   @Test

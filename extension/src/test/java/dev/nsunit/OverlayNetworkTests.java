@@ -2,7 +2,6 @@ package dev.nsunit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nsunit.internal.ns.Lab;
@@ -12,8 +11,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
  * Overlay networks across lab hosts ({@code docker network create -d overlay}), judged from
@@ -38,7 +35,7 @@ class OverlayNetworkTests {
     b = NetworkNamespace.create("b");
     c = NetworkNamespace.create("c");
     d = NetworkNamespace.create("d");
-    ov.connect(a);                     // on the JVM's own lab host
+    ov.connectOn("ov-node1", a);
     ov.connectOn("ov-node2", b, "api");
     ov.connectOn("ov-node3", c);
     other.connectOn("ov-node2", d);
@@ -61,7 +58,7 @@ class OverlayNetworkTests {
   void eachLabHostBridgesAVxlanWithDockersSettings() {
     int vni = ov.labBridge().vni().orElseThrow();
     assertThat(vni).isGreaterThanOrEqualTo(4096);
-    for (String host : new String[] {"", "ov-node2", "ov-node3"}) {
+    for (String host : new String[] {"ov-node1", "ov-node2", "ov-node3"}) {
       JsonNode vx = Commands.ipJson(pathOf(host), "-d", "link", "show", "dev", "vx" + vni).get(0);
       assertThat(vx.get("mtu").asInt()).as("on %s", host).isEqualTo(1450);
       assertThat(vx.get("master").asText()).isEqualTo("ov" + vni);
@@ -77,9 +74,9 @@ class OverlayNetworkTests {
 
   @Test
   void endpointsOnDifferentLabHostsReachEachOther() {
-    assertThat(a.ping(b.ipv4Address("ov-net").orElseThrow(), PROBE).isReached()).as("lab host to node2").isTrue();
+    assertThat(a.ping(b.ipv4Address("ov-net").orElseThrow(), PROBE).isReached()).as("node1 to node2").isTrue();
     assertThat(b.ping(c.ipv4Address("ov-net").orElseThrow(), PROBE).isReached()).as("node2 to node3").isTrue();
-    assertThat(c.ping(a.ipv4Address("ov-net").orElseThrow(), PROBE).isReached()).as("node3 to lab host").isTrue();
+    assertThat(c.ping(a.ipv4Address("ov-net").orElseThrow(), PROBE).isReached()).as("node3 to node1").isTrue();
     assertThat(a.resolve("api")).containsExactly(b.ipv4Address("ov-net").orElseThrow());
   }
 
@@ -87,6 +84,38 @@ class OverlayNetworkTests {
   void twoOverlaysDoNotMeetOnTheSameLabHost() {
     assertThat(InetAddresses.format(d.ipv4Address("ov-other").orElseThrow())).startsWith("10.111.0.");
     assertThat(b.ping(d.ipv4Address("ov-other").orElseThrow(), PROBE).isReached()).isFalse();
+  }
+
+  @Test
+  void anOverlayEndpointMustSayWhichLabHostItLivesOn() {
+    try (NetworkNamespace e = NetworkNamespace.create("e")) {
+      assertThatThrownBy(() -> ov.connect(e)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("say which one e lives on: connectOn(\"node1\", endpoint)");
+      assertThat(e.networks()).isEmpty();
+    }
+  }
+
+  @Network(name = "ov-ann", driver = NetworkDriver.OVERLAY, subnet = "10.114.0.0/24")
+  static class NoLabHostTestCase {
+    @Connect(network = "ov-ann")
+    static NetworkNamespace api;
+
+    @Test
+    void m() {}
+  }
+
+  @Test
+  void anOverlayEndpointWithoutALabHostFailsBeforeAnythingIsBuilt() {
+    Throwable failure = Failures.firstOf(NoLabHostTestCase.class);
+    assertThat(failure).isInstanceOf(ExtensionConfigurationException.class)
+        .hasMessageContaining("without saying where it lives").hasMessageContaining("labHost =");
+    assertThat(LabNetwork.named("ov-ann")).isEmpty();
+  }
+
+  @Test
+  void theUnderlayIsNoOneElsesSubnet() {
+    assertThatThrownBy(() -> LabNetwork.create("ov-clash", "198.19.255.0/24")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("overlaps 198.19.255.0/24, the underlay that joins the lab hosts");
   }
 
   @Test
@@ -109,9 +138,7 @@ class OverlayNetworkTests {
 
   @Test
   void labHostOnANetworkThatIsNotAnOverlayFailsBeforeAnythingIsBuilt() {
-    Throwable failure = EngineTestKit.engine("junit-jupiter").selectors(selectClass(LabHostOnABridgeNetworkTestCase.class))
-        .execute().allEvents().failed().stream().findFirst().orElseThrow()
-        .getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
+    Throwable failure = Failures.firstOf(LabHostOnABridgeNetworkTestCase.class);
     assertThat(failure).isInstanceOf(ExtensionConfigurationException.class)
         .hasMessageContaining("labHost = \"node2\"")
         .hasMessageContaining("declare the network with driver = NetworkDriver.OVERLAY");

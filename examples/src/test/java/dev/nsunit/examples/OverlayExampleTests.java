@@ -13,11 +13,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Docker's overlay driver across two Docker hosts, as in
  * {@code docker network create -d overlay --subnet 10.0.9.0/24 mesh} on a swarm: a service on
- * {@code node2} and the test on the JVM's own lab host talk over VXLAN (VNI 4096 and up, UDP port
- * 4789) across the underlay that joins the lab hosts.
+ * {@code node2} and the test on {@code node1} talk over VXLAN (VNI 4096 and up, UDP port 4789)
+ * across the underlay that joins the lab hosts (simulated Docker hosts).
  *
  * <pre>
- *  lab host (the JVM's)                      lab host node2
+ *  lab host node1                             lab host node2
  *   test 10.0.9.x --ov bridge--vxlan ====underlay==== vxlan--ov bridge-- api 10.0.9.y
  * </pre>
  */
@@ -27,7 +27,7 @@ class OverlayExampleTests {
   static NetworkNamespace api;
 
   @Test
-  @Connect(network = "mesh")
+  @Connect(network = "mesh", labHost = "node1")
   void reachesAServiceOnAnotherDockerHost(NetworkNamespace ns) {
     assertThat(ns).hasInterface("eth0").withAddressIn("10.0.9.0/24").hasMtu(1450).isUp();
     InetAddress service = ns.resolve("api").get(0);      // names work across hosts, as in a swarm

@@ -271,6 +271,10 @@ public final class Lab {
 
   /** Refuses a new bridge whose {@code subnet} would hide the outside world's link or one of its hosts. */
   private void checkOutsideWorld(IpPrefix subnet, String what) {
+    if (!nodes.isEmpty() && overlaps(subnet, UNDERLAY)) {
+      throw new IllegalArgumentException(what + " " + subnet + " overlaps " + UNDERLAY + ", the underlay that joins the"
+          + " lab hosts of overlay networks; give it another subnet.");
+    }
     if (outside == null) {
       return;
     }
@@ -621,6 +625,11 @@ public final class Lab {
     }
     Rtnetlink rt = netns.rtnetlink();
     if (!nodes.containsKey("")) {
+      Optional<Bridge> clash = overlapping(UNDERLAY);
+      if (clash.isPresent()) {
+        throw new IllegalStateException("the lab hosts of overlay networks meet on " + UNDERLAY + ", but "
+            + label(clash.get()) + " uses it already; give that network another subnet.");
+      }
       rt.add(LinkRequest.bridge(UNDERLAY_BRIDGE).up());
       int index = rt.indexOf(UNDERLAY_BRIDGE);
       rt.addAddress(index, new IpPrefix(UNDERLAY.offset(1), UNDERLAY.length()));
