@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -100,14 +101,10 @@ final class EndpointNetworks {
   static Optional<List<InetAddress>> resolve(Netns asker, String name) {
     String wanted = normalize(name);
     Set<InetAddress> found = new LinkedHashSet<>();
-    for (Joined mine : namedNetworksOf(asker)) {
-      for (EndpointNetworks other : BY_NAMESPACE.values()) {
-        for (Joined j : other.snapshot()) {
-          if (j.network().name().equals(mine.network().name()) && j.answersTo(wanted)) {
-            found.add(j.attachment().address());
-            j.attachment().address6().ifPresent(found::add);
-          }
-        }
+    for (Joined j : peersOf(asker)) {
+      if (j.answersTo(wanted)) {
+        found.add(j.attachment().address());
+        j.attachment().address6().ifPresent(found::add);
       }
     }
     return found.isEmpty() ? Optional.empty() : Optional.of(List.copyOf(found));
@@ -115,38 +112,44 @@ final class EndpointNetworks {
 
   /** The endpoint name {@code address} has for code in {@code asker}, if it is on a network they share. */
   static Optional<String> nameOf(Netns asker, InetAddress address) {
-    for (Joined mine : namedNetworksOf(asker)) {
-      for (EndpointNetworks other : BY_NAMESPACE.values()) {
-        for (Joined j : other.snapshot()) {
-          if (j.network().name().equals(mine.network().name()) && (j.attachment().address().equals(address)
-              || j.attachment().address6().filter(address::equals).isPresent())) {
-            return Optional.of(j.endpointName());
-          }
-        }
-      }
-    }
-    return Optional.empty();
+    return peersOf(asker).stream().filter(j -> j.attachment().address().equals(address)
+        || j.attachment().address6().filter(address::equals).isPresent()).map(Joined::endpointName).findFirst();
   }
 
   /**
    * What the asker can look up, for a message that says why a name is unknown: per network with
-   * names, the names on it, e.g. {@code backend: [api, redis (db)]}.
+   * names, the names on it, e.g. {@code backend: [api, redis [db]]}.
    */
   static String namesSeenBy(Netns asker) {
+    Map<String, List<String>> byNetwork = new LinkedHashMap<>();
+    for (Joined j : peersOf(asker)) {
+      byNetwork.computeIfAbsent(j.network().name(), n -> new ArrayList<>())
+          .add(j.endpointName() + (j.aliases().isEmpty() ? "" : " " + j.aliases()));
+    }
     List<String> out = new ArrayList<>();
+    byNetwork.forEach((network, names) -> {
+      names.sort(null);
+      out.add(network + ": " + names);
+    });
+    return String.join("; ", out);
+  }
+
+  /**
+   * Every interface, of any endpoint (the asker's own included), on the networks with names that
+   * {@code asker} is on, grouped by the asker's interface order.
+   */
+  private static List<Joined> peersOf(Netns asker) {
+    List<Joined> out = new ArrayList<>();
     for (Joined mine : namedNetworksOf(asker)) {
-      List<String> names = new ArrayList<>();
       for (EndpointNetworks other : BY_NAMESPACE.values()) {
         for (Joined j : other.snapshot()) {
           if (j.network().name().equals(mine.network().name())) {
-            names.add(j.endpointName() + (j.aliases().isEmpty() ? "" : " " + j.aliases()));
+            out.add(j);
           }
         }
       }
-      names.sort(null);
-      out.add(mine.network().name() + ": " + names);
     }
-    return String.join("; ", out);
+    return out;
   }
 
   /** The namespace nsunit made whose network namespace the calling thread is in, if any. */

@@ -82,6 +82,46 @@ public class NamespaceAssert extends AbstractNetworkAssert<NamespaceAssert, Netw
     return context().name;
   }
 
+  // ---------------------------------------------------------------- waiting
+
+  /**
+   * Returns an assert whose every check is retried until it passes or {@code timeout} has passed,
+   * for state that settles asynchronously: a listener appearing, an interface coming up, a route
+   * arriving, a partition healing. Each try reads the namespace again (a new snapshot, new probes)
+   * and replays the whole chain, so navigation waits too: {@code within(...).hasInterface("eth1")
+   * .isUp()} waits for eth1 to exist and then to be up. Every assertion of this module works this
+   * way, AssertJ's inherited ones included. All checks of one chain share the deadline, which
+   * starts with the first check.
+   *
+   * <pre>{@code
+   * assertThat(ns).within(Duration.ofSeconds(5)).canReach("172.17.0.1");
+   * assertThat(ns).within(Duration.ofSeconds(5)).isListeningOn(8080);
+   * assertThat(ns).within(Duration.ofSeconds(5)).hasInterface("eth0").isUp()
+   *     .and().hasDefaultRoute().via("172.17.0.1");
+   * }</pre>
+   *
+   * <p>On time-out the last try's failure is thrown, with its evidence (the namespace's state as
+   * {@code ip addr}, {@code ip route} and {@code ss} print it), followed by how many tries were
+   * made and how long they took. Between tries it waits 10 ms, doubling up to 200 ms. A probe's
+   * own timeout ({@link #withTimeout}) applies to each try. Not for soft assertions.
+   *
+   * @throws IllegalArgumentException if {@code timeout} is not positive
+   * @throws UnsupportedOperationException in soft assertions, which collect instead of failing
+   */
+  public NamespaceAssert within(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout is null; pass how long to keep trying, e.g. Duration.ofSeconds(5)");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("within(" + timeout + "): give a positive time to keep trying, e.g."
+          + " Duration.ofSeconds(5)");
+    }
+    if (context().soft != null) {
+      throw new UnsupportedOperationException("within(...) retries until a check passes, and soft assertions collect"
+          + " failures instead of throwing them; use NetworkAssertions.assertThat(ns).within(...) for the checks that"
+          + " must wait");
+    }
+    return Retrying.root(actual, timeout, context().timeout, info.description());
+  }
+
   // ---------------------------------------------------------------- interfaces
 
   /**
