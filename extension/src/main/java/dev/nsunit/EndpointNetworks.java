@@ -69,6 +69,7 @@ final class EndpointNetworks {
   private final List<Joined> joined = new ArrayList<>();
   private DnsServer.Served dns; // guarded by this; opened with the first network that has names
   private final List<PortPublishing.Published> published = new ArrayList<>(); // guarded by this
+  private final List<Fault> faults = new ArrayList<>(); // guarded by this; healed first when the scope ends
 
   private EndpointNetworks(Netns netns) {
     this.netns = netns;
@@ -315,6 +316,12 @@ final class EndpointNetworks {
     return p.view();
   }
 
+  /** Records a fault that touches this endpoint, to heal it when the endpoint's scope ends. */
+  synchronized void addFault(Fault fault) {
+    faults.removeIf(Fault::isHealed);
+    faults.add(fault);
+  }
+
   /** Records ports published for this endpoint before it was built. */
   synchronized void adopt(List<PortPublishing.Published> ports) {
     published.addAll(ports);
@@ -339,6 +346,14 @@ final class EndpointNetworks {
 
   private synchronized void closeAttachments() {
     RuntimeException failure = null;
+    for (Fault f : faults) {
+      try {
+        f.close(); // first: a partition's rules in other endpoints must not outlive this scope
+      } catch (RuntimeException e) {
+        failure = failure == null ? e : failure;
+      }
+    }
+    faults.clear();
     for (PortPublishing.Published p : published) {
       try {
         p.close(); // first: no new connection is relayed into an endpoint that is going
