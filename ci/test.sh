@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs nsunit's tests as root on a Debian/Ubuntu machine, after installing what they need.
-#   ci/test.sh examples        the example suite (the main job): Docker's four network modes
+#   ci/test.sh examples        the example suite (the main job): Docker's network modes, user-defined networks and drivers
 #   ci/test.sh all             ci/lint-shell.sh (shellcheck over these scripts), then every test
 #                              of every module
 #   ci/test.sh matrix          every test again: as root on JDK 25 with JUnit 6, then rootless as
