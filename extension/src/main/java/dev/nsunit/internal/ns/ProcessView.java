@@ -61,7 +61,7 @@ public final class ProcessView implements AutoCloseable {
       Rethrow.ifUncheckedOr(e.getCause(), RuntimeException.class);
       throw new IllegalStateException("cannot build the process view of " + hostname, e.getCause());
     } finally {
-      joinUninterruptibly(t); // the thread holds the new namespaces until it ends
+      Futures.joinUninterruptibly(t); // the thread holds the new namespaces until it ends
     }
   }
 
@@ -86,21 +86,6 @@ public final class ProcessView implements AutoCloseable {
     } catch (RuntimeException e) {
       Libc.close(mnt);
       throw e;
-    }
-  }
-
-  private static void joinUninterruptibly(Thread t) {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        t.join();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
     }
   }
 

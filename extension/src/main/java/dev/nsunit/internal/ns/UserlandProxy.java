@@ -164,29 +164,14 @@ public final class UserlandProxy implements AutoCloseable {
     for (SocketChannel c : open) {
       closeQuietly(c);
     }
-    join(acceptor); // after this no connection or relay is added
+    Futures.joinUninterruptibly(acceptor); // after this no connection or relay is added
     for (SocketChannel c : open) {
       closeQuietly(c);
     }
     for (Thread t : relays) {
-      join(t);
+      Futures.joinUninterruptibly(t);
     }
     open.clear();
-  }
-
-  private static void join(Thread t) {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        t.join();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private static void closeQuietly(Closeable c) {
