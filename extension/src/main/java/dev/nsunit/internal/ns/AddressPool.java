@@ -177,6 +177,18 @@ final class AddressPool {
    *
    * @param namespaceCookie the ended namespace's cookie, to find sockets that keep it alive
    */
+  /**
+   * {@code fixed} reserved for {@code endpoint} ({@link #reserve}), or the next free address if
+   * {@code fixed} is null ({@link #allocate}).
+   */
+  InetAddress take(InetAddress fixed, String endpoint) {
+    if (fixed == null) {
+      return allocate(endpoint);
+    }
+    reserve(fixed, endpoint);
+    return fixed;
+  }
+
   synchronized void release(InetAddress address, String endpoint, String labVeth, long namespaceCookie) {
     inUse.remove(address);
     departing.put(address, new Departure(endpoint, labVeth, namespaceCookie, System.nanoTime()));

@@ -882,13 +882,7 @@ public final class Lab {
    */
   private Attachment connectChild(Netns endpoint, boolean ownsEndpoint, String endpointName, Bridge bridge,
       String interfaceName, InetAddress fixedAddress, int mtu, boolean defaultRoute) {
-    InetAddress address;
-    if (fixedAddress != null) {
-      bridge.pool.reserve(fixedAddress, endpointName);
-      address = fixedAddress;
-    } else {
-      address = bridge.pool.allocate(endpointName);
-    }
+    InetAddress address = bridge.pool.take(fixedAddress, endpointName);
     LinkRequest child = bridge.lan.kind().equals("macvlan")
         ? LinkRequest.macvlan(interfaceName, bridge.index, LinkRequest.MacvlanMode.BRIDGE)
         : LinkRequest.ipvlan(interfaceName, bridge.index, LinkRequest.IpvlanMode.L2);
@@ -988,13 +982,7 @@ public final class Lab {
   /** The veth half of {@link #connect}: a port of bridge {@code bridgeIndex} in {@code host}, its peer in the endpoint. */
   private Attachment attachVeth(Netns host, int bridgeIndex, Netns endpoint, boolean ownsEndpoint, String endpointName,
       Bridge bridge, String interfaceName, InetAddress fixedAddress, int mtu, boolean defaultRoute) {
-    InetAddress address;
-    if (fixedAddress != null) {
-      bridge.pool.reserve(fixedAddress, endpointName);
-      address = fixedAddress;
-    } else {
-      address = bridge.pool.allocate(endpointName);
-    }
+    InetAddress address = bridge.pool.take(fixedAddress, endpointName);
     String labVeth = "nsuv" + Integer.toHexString(VETHS.incrementAndGet());
     Rtnetlink labRt = host.rtnetlink();
     int labVethIndex = -1;
