@@ -127,7 +127,7 @@ final class NetworkChecks {
       for (int j = i + 1; j < dualStack.size(); j++) {
         NetworkDefinition a = dualStack.get(i);
         NetworkDefinition b = dualStack.get(j);
-        if (SpecialPurposeRanges.overlap(a.subnet6(), b.subnet6())) {
+        if (a.subnet6().overlaps(b.subnet6())) {
           throw new ExtensionConfigurationException("networks " + a.name() + " and " + b.name() + " have overlapping"
               + " IPv6 subnets (" + a.subnet6() + ", " + b.subnet6() + "); two networks cannot share addresses. Give"
               + " each an IPv6 subnet of its own.");
@@ -137,21 +137,21 @@ final class NetworkChecks {
     List<NetworkDefinition> withSubnet = networks.values().stream().filter(d -> d.subnet() != null).toList();
     for (int i = 0; i < withSubnet.size(); i++) {
       NetworkDefinition a = withSubnet.get(i);
-      if (SpecialPurposeRanges.overlap(a.subnet(), DEFAULT_SUBNET)) {
+      if (a.subnet().overlaps(DEFAULT_SUBNET)) {
         throw new ExtensionConfigurationException("network " + a.name() + "'s subnet " + a.subnet() + " overlaps "
             + DEFAULT_SUBNET + ", Docker's default network \"bridge\"; Docker refuses overlapping networks too. Use"
             + " another subnet, e.g. 172.18.0.0/16.");
       }
       for (int j = i + 1; j < withSubnet.size(); j++) {
         NetworkDefinition b = withSubnet.get(j);
-        if (SpecialPurposeRanges.overlap(a.subnet(), b.subnet())) {
+        if (a.subnet().overlaps(b.subnet())) {
           throw new ExtensionConfigurationException("networks " + a.name() + " (" + a.subnet() + ") and " + b.name()
               + " (" + b.subnet() + ") overlap; two networks cannot share addresses (Docker refuses overlapping"
               + " networks too). Give them subnets that do not overlap.");
         }
       }
       for (Mode.Bridge br : bridges) {
-        if (SpecialPurposeRanges.overlap(a.subnet(), br.subnet())) {
+        if (a.subnet().overlaps(br.subnet())) {
           throw new ExtensionConfigurationException("network " + a.name() + " (" + a.subnet() + ") overlaps"
               + " @BridgeNetwork(subnet = \"" + br.subnet() + "\") on " + br.where() + "; each is a bridge of its own,"
               + " and two bridges cannot share addresses. Give them subnets that do not overlap.");

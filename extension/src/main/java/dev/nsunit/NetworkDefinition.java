@@ -44,17 +44,13 @@ record NetworkDefinition(String name, IpPrefix subnet, InetAddress gateway, bool
       throw new IllegalArgumentException("IPv6 subnet \"" + text + "\" of network " + name + " is not a network"
           + " address: host bits are set. Use \"" + new IpPrefix(p.network(), p.length()) + "\".");
     }
-    if (p.length() < 8 || p.length() > 120 || overlaps(p, LINK_LOCAL6) || overlaps(p, MULTICAST6)
+    if (p.length() < 8 || p.length() > 120 || p.overlaps(LINK_LOCAL6) || p.overlaps(MULTICAST6)
         || p.contains(InetAddresses.parse("::1"))) {
       throw new IllegalArgumentException("IPv6 subnet \"" + text + "\" of network " + name + " cannot be a network's:"
           + " use a unique local (fd00::/8) or global prefix between /8 and /120 that is not link-local, multicast or"
           + " loopback, e.g. \"fd00:18::/64\".");
     }
     return p;
-  }
-
-  private static boolean overlaps(IpPrefix a, IpPrefix b) {
-    return a.contains(b.network()) || b.contains(a.network());
   }
 
   /**

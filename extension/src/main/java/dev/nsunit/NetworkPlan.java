@@ -338,7 +338,7 @@ record NetworkPlan(List<Endpoint> endpoints, Map<String, ExternalField> external
                 + InetAddresses.format(b.gateway()) + "; one subnet is one bridge, and a bridge has one address."
                 + " Give both the same gateway.");
           }
-        } else if (SpecialPurposeRanges.overlap(a.subnet(), b.subnet())) {
+        } else if (a.subnet().overlaps(b.subnet())) {
           throw new ExtensionConfigurationException("@BridgeNetwork(subnet = \"" + a.subnet() + "\") on " + a.where()
               + " overlaps @BridgeNetwork(subnet = \"" + b.subnet() + "\") on " + b.where() + "; each subnet is a"
               + " bridge of its own, and two bridges cannot share addresses (Docker refuses overlapping networks too)."

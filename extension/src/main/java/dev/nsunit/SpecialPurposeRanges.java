@@ -44,12 +44,7 @@ final class SpecialPurposeRanges {
 
   /** Every refused range that {@code subnet} (a network address) overlaps, in address order. */
   static List<Range> overlapping(IpPrefix subnet) {
-    return REFUSED.stream().filter(r -> overlap(r.prefix(), subnet)).collect(Collectors.toList());
-  }
-
-  /** Whether two network prefixes share an address: one contains the other. */
-  static boolean overlap(IpPrefix a, IpPrefix b) {
-    return a.contains(b.network()) || b.contains(a.network());
+    return REFUSED.stream().filter(r -> r.prefix().overlaps(subnet)).collect(Collectors.toList());
   }
 
   /**

@@ -87,6 +87,14 @@ public record IpPrefix(InetAddress address, int length) {
     return Arrays.equals(mask(o, length, false), mask(address.getAddress(), length, false));
   }
 
+  /**
+   * Whether this prefix and {@code other} share an address: one of them contains the other's
+   * network address (prefixes never overlap in part). Prefixes of different families never overlap.
+   */
+  public boolean overlaps(IpPrefix other) {
+    return contains(other.network()) || other.contains(network());
+  }
+
   /** Whether {@code other} is wholly inside this prefix. */
   public boolean contains(IpPrefix other) {
     return other.length >= length && contains(other.address);

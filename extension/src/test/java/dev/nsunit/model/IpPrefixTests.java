@@ -55,6 +55,15 @@ class IpPrefixTests {
   }
 
   @Test
+  void prefixesOverlapWhenOneContainsTheOthersNetwork() {
+    assertThat(IpPrefix.parse("10.0.0.0/8").overlaps(IpPrefix.parse("10.9.0.0/24"))).isTrue();
+    assertThat(IpPrefix.parse("10.9.0.0/24").overlaps(IpPrefix.parse("10.0.0.0/8"))).isTrue();
+    assertThat(IpPrefix.parse("10.9.0.0/24").overlaps(IpPrefix.parse("10.9.1.0/24"))).isFalse();
+    assertThat(IpPrefix.parse("fd00:101::/64").overlaps(IpPrefix.parse("fd00:101::/80"))).isTrue();
+    assertThat(IpPrefix.parse("0.0.0.0/0").overlaps(IpPrefix.parse("::/0"))).as("families never overlap").isFalse();
+  }
+
+  @Test
   void zeroLengthPrefixesContainTheirWholeFamily() {
     IpPrefix v4 = IpPrefix.parse("0.0.0.0/0");
     IpPrefix v6 = IpPrefix.parse("::/0");

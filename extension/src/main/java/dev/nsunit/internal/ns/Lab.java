@@ -269,16 +269,19 @@ public final class Lab {
         .table(OUTSIDE_TABLE));
   }
 
-  /** Refuses a new bridge whose {@code subnet} would hide the outside world's link or one of its hosts. */
-  private void checkOutsideWorld(IpPrefix subnet, String what) {
-    if (!nodes.isEmpty() && overlaps(subnet, UNDERLAY)) {
+  /**
+   * Refuses a new bridge whose {@code subnet} would hide a range the lab uses itself: the underlay
+   * of overlay networks, the outside world's link, or one of its hosts.
+   */
+  private void checkReservedRanges(IpPrefix subnet, String what) {
+    if (!nodes.isEmpty() && subnet.overlaps(UNDERLAY)) {
       throw new IllegalArgumentException(what + " " + subnet + " overlaps " + UNDERLAY + ", the underlay that joins the"
           + " lab hosts of overlay networks; give it another subnet.");
     }
     if (outside == null) {
       return;
     }
-    if (overlaps(subnet, OUTSIDE_LINK)) {
+    if (subnet.overlaps(OUTSIDE_LINK)) {
       throw new IllegalArgumentException(what + " " + subnet + " overlaps " + OUTSIDE_LINK + ", the outside world's"
           + " link to the lab (OutsideWorld.get() made it); give it another subnet.");
     }
@@ -288,10 +291,6 @@ public final class Lab {
             + " the outside world (OutsideWorld.host(...)); give it another subnet.");
       }
     }
-  }
-
-  private static boolean overlaps(IpPrefix a, IpPrefix b) {
-    return a.contains(b.network()) || b.contains(a.network());
   }
 
 
@@ -433,7 +432,7 @@ public final class Lab {
       throw new IllegalArgumentException("subnet " + subnet + " overlaps bridge " + b.name + " (" + b.subnet
           + "); give each @BridgeNetwork network a separate subnet");
     }
-    checkOutsideWorld(subnet, "the @BridgeNetwork subnet");
+    checkReservedRanges(subnet, "the @BridgeNetwork subnet");
     return createBridge(subnet, gateway, Optional.empty(), false, Optional.empty());
   }
 
@@ -489,7 +488,7 @@ public final class Lab {
           + b.subnet + "); two networks cannot share addresses (Docker refuses overlapping networks too). Give "
           + name + " a subnet of its own.");
     }
-    checkOutsideWorld(chosen, "network " + name + "'s subnet");
+    checkReservedRanges(chosen, "network " + name + "'s subnet");
     if (subnet6 != null) {
       if (128 - subnet6.length() < 32 - chosen.length()) {
         throw new IllegalArgumentException("network " + name + "'s IPv6 subnet " + subnet6 + " has fewer addresses than"
@@ -497,7 +496,7 @@ public final class Lab {
             + " Use an IPv6 prefix of /" + (96 + chosen.length()) + " or shorter, e.g. /64.");
       }
       for (Bridge b : bridges.values()) {
-        if (b.subnet6.isPresent() && overlaps(b.subnet6.get(), subnet6)) {
+        if (b.subnet6.isPresent() && b.subnet6.get().overlaps(subnet6)) {
           throw new IllegalArgumentException("network " + name + "'s IPv6 subnet " + subnet6 + " overlaps " + label(b)
               + "'s " + b.subnet6.get() + "; give " + name + " an IPv6 subnet of its own.");
         }
@@ -544,7 +543,7 @@ public final class Lab {
   /** A bridge whose subnet shares addresses with {@code subnet}, if there is one. The caller holds this. */
   private Optional<Bridge> overlapping(IpPrefix subnet) {
     return bridges.values().stream()
-        .filter(b -> b.subnet.contains(subnet.address()) || subnet.contains(b.subnet.address()))
+        .filter(b -> b.subnet.overlaps(subnet))
         .findFirst();
   }
 
