@@ -5,7 +5,8 @@
 #   redis-server (the container-mode example runs a real one inside a namespace),
 #   python3 (a v6-only listener in the oracle tests), dig (bind9-dnsutils: the oracle of the
 #   endpoints' DNS server), strace (captures iproute2's ipvlan request, which this kernel
-#   refuses), a JDK 17 and Maven if absent.
+#   refuses), ping (iputils-ping: the oracle of added latency), tcpdump (reads the pcap files
+#   a failed test leaves), a JDK 17 and Maven if absent.
 # redis-server is installed without starting its system service: the example starts its own
 # inside a namespace, and nothing may listen on the real host.
 set -euo pipefail
@@ -24,6 +25,8 @@ command -v redis-server >/dev/null || need+=(redis-server)
 command -v python3 >/dev/null || need+=(python3)
 command -v dig >/dev/null || need+=(bind9-dnsutils)
 command -v strace >/dev/null || need+=(strace)
+command -v ping >/dev/null || need+=(iputils-ping)
+command -v tcpdump >/dev/null || need+=(tcpdump)
 command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need+=(maven)
 

@@ -172,7 +172,7 @@ final class EndpointNetworks {
     return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;
   }
 
-  private synchronized List<Joined> snapshot() {
+  synchronized List<Joined> snapshot() {
     return List.copyOf(joined);
   }
 

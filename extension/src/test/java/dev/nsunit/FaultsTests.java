@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.nsunit.model.InetAddresses;
 import dev.nsunit.model.Route;
 import dev.nsunit.testing.Await;
-import java.net.InetAddress;
 import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.ServerSocket;
@@ -79,6 +81,25 @@ class FaultsTests {
       connect(cache, cacheServer, 5_000); // the other peers stay reachable
     }
     connect(db, dbServer, 5_000);
+  }
+
+  @Test
+  void aDroppingPartitionLetsUdpSendsSucceedAndLosesThemAsADeadWireWould() throws Exception {
+    InetAddress dbAddress = db.ipv4Address("faults-net").orElseThrow();
+    try (DatagramSocket receiver = db.call(() -> new DatagramSocket(new InetSocketAddress(dbAddress, 0)));
+         DatagramSocket sender = api.call(DatagramSocket::new)) {
+      receiver.setSoTimeout(300);
+      sender.connect(dbAddress, receiver.getLocalPort());
+      try (Fault cut = Faults.partition(api, db, Faults.Blocking.DROP)) {
+        sender.send(new DatagramPacket(new byte[] {1}, 1)); // no EPERM: the packet leaves api
+        assertThatThrownBy(() -> receiver.receive(new DatagramPacket(new byte[1], 1)))
+            .isInstanceOf(SocketTimeoutException.class);
+      }
+      sender.send(new DatagramPacket(new byte[] {2}, 1));
+      DatagramPacket got = new DatagramPacket(new byte[1], 1);
+      receiver.receive(got);
+      assertThat(got.getData()[0]).isEqualTo((byte) 2);
+    }
   }
 
   @Test

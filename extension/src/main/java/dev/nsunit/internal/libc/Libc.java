@@ -564,4 +564,149 @@ public final class Libc {
       }
     }
   }
+
+  // --- frames: TAP devices and packet sockets (dev.nsunit.internal.frames) ---
+
+  /** {@code O_RDWR} from fcntl.h. */
+  public static final int O_RDWR = 2;
+  /** {@code SOCK_NONBLOCK} from linux/net.h. */
+  public static final int SOCK_NONBLOCK = 0x800;
+  /** {@code ETH_P_ALL} from linux/if_ether.h: every protocol, as a packet socket's protocol. */
+  public static final int ETH_P_ALL = 0x0003;
+  /** {@code SOL_PACKET} from linux/socket.h. */
+  public static final int SOL_PACKET = 263;
+  /** {@code PACKET_IGNORE_OUTGOING} from linux/if_packet.h: a packet socket does not see what its link sends. */
+  public static final int PACKET_IGNORE_OUTGOING = 23;
+  /** {@code TUNSETIFF} from linux/if_tun.h, {@code _IOW('T', 202, int)}. */
+  public static final long TUNSETIFF = 0x400454caL;
+  /** {@code IFF_TAP} from linux/if_tun.h: an Ethernet device. */
+  public static final int IFF_TAP = 0x0002;
+  /** {@code IFF_NO_PI} from linux/if_tun.h: frames without the 4-byte packet information header. */
+  public static final int IFF_NO_PI = 0x1000;
+  /** {@code IFF_VNET_HDR} from linux/if_tun.h: frames carry a {@code struct virtio_net_hdr}. */
+  public static final int IFF_VNET_HDR = 0x4000;
+  /** {@code POLLIN} from poll.h. */
+  public static final short POLLIN = 0x1;
+
+  /**
+   * Creates the TAP device {@code name} in the calling thread's network namespace and returns the
+   * descriptor that owns it (non-blocking, close-on-exec): reading it gives the frames the device
+   * sends, writing it makes the device receive a frame. The device goes when the descriptor is closed.
+   * With {@code vnetHeader}, each frame read or written starts with a 10-byte {@code struct
+   * virtio_net_hdr} (checksum and segmentation offload state).
+   */
+  public static int openTap(String name, boolean vnetHeader) {
+    int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK);
+    ByteBuffer ifreq = ByteBuffer.allocateDirect(40).order(ByteOrder.nativeOrder());
+    byte[] raw = name.getBytes(StandardCharsets.US_ASCII);
+    ifreq.put(0, raw);
+    ifreq.putShort(16, (short) (IFF_TAP | IFF_NO_PI | (vnetHeader ? IFF_VNET_HDR : 0)));
+    if (LIBC.ioctl(fd, TUNSETIFF, ifreq) != 0) {
+      NativeCallException e = failure("ioctl", "TUNSETIFF " + name);
+      close(fd);
+      throw e;
+    }
+    return fd;
+  }
+
+  /** {@code ioctl(fd, request, argument)} with an integer argument. */
+  public static void ioctl(int fd, long request, long argument) {
+    if (LIBC.ioctl(fd, request, argument) != 0) {
+      throw failure("ioctl", "fd " + fd + ", request 0x" + Long.toHexString(request) + ", " + argument);
+    }
+  }
+
+  /**
+   * Opens a non-blocking packet socket (AF_PACKET, SOCK_RAW, every protocol) bound to the link
+   * {@code ifindex} of the calling thread's network namespace: it receives every frame the link
+   * receives and, unless {@code ignoreOutgoing}, every frame it sends; {@link #send} on it sends a
+   * whole Ethernet frame out of the link.
+   */
+  public static int packetSocket(int ifindex, boolean ignoreOutgoing) {
+    int protocol = Short.toUnsignedInt(Short.reverseBytes((short) ETH_P_ALL)); // htons
+    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, protocol);
+    try {
+      if (ignoreOutgoing) {
+        setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1);
+      }
+      ByteBuffer ll = ByteBuffer.allocateDirect(20).order(ByteOrder.nativeOrder());
+      ll.putShort(0, (short) AF_PACKET);
+      ll.putShort(2, (short) protocol);
+      ll.putInt(4, ifindex);
+      bind(fd, ll, 20);
+      return fd;
+    } catch (RuntimeException e) {
+      close(fd);
+      throw e;
+    }
+  }
+
+  /**
+   * Reads once from {@code fd} into {@code buffer} from index 0, retrying on EINTR.
+   *
+   * @return the number of bytes read, or {@code -1} if a non-blocking {@code fd} had nothing (EAGAIN)
+   */
+  public static int read(int fd, ByteBuffer buffer) {
+    ByteBuffer from0 = atZero(buffer);
+    while (true) {
+      long n = LIBC.read(fd, from0, buffer.capacity());
+      if (n >= 0) {
+        return (int) n;
+      }
+      int errno = errno();
+      if (errno == EAGAIN) {
+        return -1;
+      }
+      if (errno != EINTR) {
+        throw new NativeCallException(errno, "read", "fd " + fd);
+      }
+    }
+  }
+
+  /**
+   * Writes the first {@code length} bytes of {@code buffer} to {@code fd} in one call, retrying on EINTR.
+   *
+   * @return the number of bytes written, or {@code -1} if a non-blocking {@code fd} was full (EAGAIN)
+   */
+  public static int write(int fd, ByteBuffer buffer, int length) {
+    ByteBuffer from0 = atZero(buffer);
+    while (true) {
+      long n = LIBC.write(fd, from0, length);
+      if (n >= 0) {
+        return (int) n;
+      }
+      int errno = errno();
+      if (errno == EAGAIN) {
+        return -1;
+      }
+      if (errno != EINTR) {
+        throw new NativeCallException(errno, "write", "fd " + fd + ", " + length + " bytes");
+      }
+    }
+  }
+
+  /**
+   * Waits up to {@code timeoutMillis} until one of {@code fds} has something to read.
+   *
+   * @param pollfds a direct buffer of at least {@code 8 * fds.length} bytes, reused between calls
+   * @return for each descriptor, whether it is readable (or has an error or hang-up to report)
+   */
+  public static boolean[] pollIn(int[] fds, ByteBuffer pollfds, int timeoutMillis) {
+    for (int i = 0; i < fds.length; i++) {
+      pollfds.putInt(8 * i, fds[i]).putShort(8 * i + 4, POLLIN).putShort(8 * i + 6, (short) 0);
+    }
+    boolean[] ready = new boolean[fds.length];
+    int n = LIBC.poll(atZero(pollfds), fds.length, timeoutMillis);
+    if (n < 0) {
+      int errno = errno();
+      if (errno == EINTR) {
+        return ready;
+      }
+      throw new NativeCallException(errno, "poll", fds.length + " descriptors");
+    }
+    for (int i = 0; i < fds.length && n > 0; i++) {
+      ready[i] = pollfds.getShort(8 * i + 6) != 0;
+    }
+    return ready;
+  }
 }

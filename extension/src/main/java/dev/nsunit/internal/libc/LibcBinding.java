@@ -91,4 +91,20 @@ public interface LibcBinding {
   @SaveError
   @ssize_t
   long pread(int fd, @Out ByteBuffer buf, @size_t long count, long offset);
+
+  @SaveError
+  @ssize_t
+  long read(int fd, @Out ByteBuffer buf, @size_t long count);
+
+  @SaveError
+  @ssize_t
+  long write(int fd, @In ByteBuffer buf, @size_t long count);
+
+  /** {@code poll(2)} on an array of {@code struct pollfd} (8 bytes each: fd, events, revents). */
+  @SaveError
+  int poll(ByteBuffer fds, @u_int64_t long nfds, int timeout);
+
+  /** {@code ioctl(2)} with a pointer to a structure the call reads and may write. */
+  @SaveError
+  int ioctl(int fd, @u_int64_t long request, ByteBuffer argument);
 }

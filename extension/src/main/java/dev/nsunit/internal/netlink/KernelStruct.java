@@ -10,7 +10,7 @@ package dev.nsunit.internal.netlink;
  * {@link Integer#toUnsignedLong} where they can exceed {@link Integer#MAX_VALUE}).
  */
 public sealed interface KernelStruct
-    permits IfInfoMsg, IfAddrMsg, RtMsg, NdMsg, InetDiagReqV2, InetDiagSockId, InetDiagMsg, NfGenMsg {
+    permits IfInfoMsg, IfAddrMsg, RtMsg, NdMsg, InetDiagReqV2, InetDiagSockId, InetDiagMsg, NfGenMsg, TcMsg {
 
   /** {@code sizeof} the struct: how many bytes {@link #writeTo} writes. */
   int size();

@@ -4,6 +4,8 @@ import static dev.nsunit.internal.netlink.NetlinkConstants.NLM_F_ACK;
 import static dev.nsunit.internal.netlink.NetlinkConstants.NLM_F_CREATE;
 import static dev.nsunit.internal.netlink.NetlinkConstants.NLM_F_REQUEST;
 import static dev.nsunit.internal.netlink.NftConstants.NFPROTO_INET;
+import static dev.nsunit.internal.netlink.NftConstants.NFPROTO_NETDEV;
+import static dev.nsunit.internal.netlink.NftConstants.NFTA_HOOK_DEV;
 import static dev.nsunit.internal.netlink.NftConstants.NFTA_CHAIN_HOOK;
 import static dev.nsunit.internal.netlink.NftConstants.NFTA_CHAIN_NAME;
 import static dev.nsunit.internal.netlink.NftConstants.NFTA_CHAIN_POLICY;
@@ -55,7 +57,11 @@ public final class NftChainRequest implements NftRequest {
     /** Packets this namespace's own sockets send. */
     OUTPUT(NftConstants.NF_INET_LOCAL_OUT, "output"),
     /** Every packet about to leave, after routing. */
-    POSTROUTING(NftConstants.NF_INET_POST_ROUTING, "postrouting");
+    POSTROUTING(NftConstants.NF_INET_POST_ROUTING, "postrouting"),
+    /** Netdev family: every frame the device receives, before anything else sees it. */
+    INGRESS(NftConstants.NF_NETDEV_INGRESS, "ingress"),
+    /** Netdev family: every frame the device is about to send, after its qdisc's classification. */
+    EGRESS(NftConstants.NF_NETDEV_EGRESS, "egress");
 
     private final int number;
     private final String name;
@@ -77,13 +83,15 @@ public final class NftChainRequest implements NftRequest {
   private final Type type;
   private final Hook hook;
   private final int priority;
+  private final String device; // null: an inet chain
 
-  private NftChainRequest(String table, String name, Type type, Hook hook, int priority) {
+  private NftChainRequest(String table, String name, Type type, Hook hook, int priority, String device) {
     this.table = NftTableRequest.checkName("table", table);
     this.name = NftTableRequest.checkName("chain", name);
     this.type = type;
     this.hook = hook;
     this.priority = priority;
+    this.device = device;
   }
 
   /**
@@ -91,7 +99,22 @@ public final class NftChainRequest implements NftRequest {
    * {@code nft add chain inet TABLE NAME { type TYPE hook HOOK priority PRIORITY; policy accept; }}.
    */
   public static NftChainRequest base(String table, String name, Type type, Hook hook, int priority) {
-    return new NftChainRequest(table, name, type, hook, priority);
+    if (hook == Hook.INGRESS || hook == Hook.EGRESS) {
+      throw new IllegalArgumentException("hook " + hook + " belongs to a netdev chain; use NftChainRequest.netdev");
+    }
+    return new NftChainRequest(table, name, type, hook, priority, null);
+  }
+
+  /**
+   * A filter base chain of a netdev table on {@code device}'s ingress or egress, policy accept.
+   * Equivalent to: {@code nft add chain netdev TABLE NAME { type filter hook HOOK device DEVICE
+   * priority PRIORITY; policy accept; }}.
+   */
+  public static NftChainRequest netdev(String table, String name, Hook hook, String device, int priority) {
+    if (hook != Hook.INGRESS && hook != Hook.EGRESS) {
+      throw new IllegalArgumentException("a netdev chain hooks ingress or egress, not " + hook);
+    }
+    return new NftChainRequest(table, name, Type.FILTER, hook, priority, LinkRequest.checkName(device));
   }
 
   /** Sends the request alone in a batch on {@code nft} and waits for its ACK. */
@@ -102,18 +125,22 @@ public final class NftChainRequest implements NftRequest {
   @Override
   public void writeTo(MessageBuilder m) {
     m.begin(NftConstants.type(NFT_MSG_NEWCHAIN), NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE, this)
-        .struct(NfGenMsg.of(NFPROTO_INET))
+        .struct(NfGenMsg.of(device == null ? NFPROTO_INET : NFPROTO_NETDEV))
         .attrString(NFTA_CHAIN_TABLE, table)
         .attrString(NFTA_CHAIN_NAME, name);
     int h = m.beginNested(NFTA_CHAIN_HOOK);
-    m.attrBe32(NFTA_HOOK_HOOKNUM, hook.number).attrBe32(NFTA_HOOK_PRIORITY, priority).endNested(h);
+    m.attrBe32(NFTA_HOOK_HOOKNUM, hook.number).attrBe32(NFTA_HOOK_PRIORITY, priority);
+    if (device != null) {
+      m.attrString(NFTA_HOOK_DEV, device);
+    }
+    m.endNested(h);
     m.attrBe32(NFTA_CHAIN_POLICY, NF_ACCEPT).attrString(NFTA_CHAIN_TYPE, type.name).end();
   }
 
   /** The nft command this request is equivalent to. */
   @Override
   public String toString() {
-    return "nft add chain inet " + table + " " + name + " { type " + type + " hook " + hook + " priority "
-        + priority + "; policy accept; }";
+    return "nft add chain " + (device == null ? "inet " : "netdev ") + table + " " + name + " { type " + type
+        + " hook " + hook + (device == null ? "" : " device " + device) + " priority " + priority + "; policy accept; }";
   }
 }

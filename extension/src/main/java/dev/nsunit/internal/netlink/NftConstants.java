@@ -17,6 +17,7 @@ public final class NftConstants {
   // linux/netfilter.h
   public static final int NFPROTO_INET = 1;
   public static final int NFPROTO_IPV4 = 2;
+  public static final int NFPROTO_NETDEV = 5;
   public static final int NF_DROP = 0;
   public static final int NF_ACCEPT = 1;
   public static final int NF_INET_PRE_ROUTING = 0;
@@ -24,6 +25,14 @@ public final class NftConstants {
   public static final int NF_INET_FORWARD = 2;
   public static final int NF_INET_LOCAL_OUT = 3;
   public static final int NF_INET_POST_ROUTING = 4;
+  public static final int NF_NETDEV_INGRESS = 0;
+  public static final int NF_NETDEV_EGRESS = 1;
+  /** {@code NFTA_HOOK_DEV} from enum nft_hook_attributes: the device a netdev base chain hooks. */
+  public static final int NFTA_HOOK_DEV = 3;
+  /** {@code NFT_META_PROTOCOL}: the frame's EtherType (be16). */
+  public static final int NFT_META_PROTOCOL = 1;
+  /** {@code ETH_P_ARP} from linux/if_ether.h. */
+  public static final int ETH_P_ARP = 0x0806;
 
   // enum nf_tables_msg_types
   public static final int NFT_MSG_NEWTABLE = 0;
@@ -76,6 +85,22 @@ public final class NftConstants {
   public static final int NFTA_CMP_OP = 2;
   public static final int NFTA_CMP_DATA = 3;
   public static final int NFT_CMP_EQ = 0;
+  public static final int NFT_CMP_NEQ = 1;
+  public static final int NFT_CMP_LT = 2;
+
+  // numgen: enum nft_ng_attributes, enum nft_ng_types
+  public static final int NFTA_NG_DREG = 1;
+  public static final int NFTA_NG_MODULUS = 2;
+  public static final int NFTA_NG_TYPE = 3;
+  public static final int NFT_NG_RANDOM = 1;
+
+  // byteorder: enum nft_byteorder_attributes, enum nft_byteorder_ops
+  public static final int NFTA_BYTEORDER_SREG = 1;
+  public static final int NFTA_BYTEORDER_DREG = 2;
+  public static final int NFTA_BYTEORDER_OP = 3;
+  public static final int NFTA_BYTEORDER_LEN = 4;
+  public static final int NFTA_BYTEORDER_SIZE = 5;
+  public static final int NFT_BYTEORDER_HTON = 1;
 
   // payload: enum nft_payload_attributes, enum nft_payload_bases
   public static final int NFTA_PAYLOAD_DREG = 1;

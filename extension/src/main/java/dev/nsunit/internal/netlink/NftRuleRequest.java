@@ -36,7 +36,22 @@ import static dev.nsunit.internal.netlink.NftConstants.NFTA_RULE_CHAIN;
 import static dev.nsunit.internal.netlink.NftConstants.NFTA_RULE_EXPRESSIONS;
 import static dev.nsunit.internal.netlink.NftConstants.NFTA_RULE_TABLE;
 import static dev.nsunit.internal.netlink.NftConstants.NFTA_VERDICT_CODE;
+import static dev.nsunit.internal.netlink.NftConstants.NFTA_BYTEORDER_DREG;
+import static dev.nsunit.internal.netlink.NftConstants.NFTA_BYTEORDER_LEN;
+import static dev.nsunit.internal.netlink.NftConstants.NFTA_BYTEORDER_OP;
+import static dev.nsunit.internal.netlink.NftConstants.NFTA_BYTEORDER_SIZE;
+import static dev.nsunit.internal.netlink.NftConstants.NFTA_BYTEORDER_SREG;
+import static dev.nsunit.internal.netlink.NftConstants.NFTA_NG_DREG;
+import static dev.nsunit.internal.netlink.NftConstants.NFTA_NG_MODULUS;
+import static dev.nsunit.internal.netlink.NftConstants.NFTA_NG_TYPE;
+import static dev.nsunit.internal.netlink.NftConstants.NFT_BYTEORDER_HTON;
 import static dev.nsunit.internal.netlink.NftConstants.NFT_CMP_EQ;
+import static dev.nsunit.internal.netlink.NftConstants.NFT_CMP_LT;
+import static dev.nsunit.internal.netlink.NftConstants.NFT_CMP_NEQ;
+import static dev.nsunit.internal.netlink.NftConstants.NFT_META_PROTOCOL;
+import static dev.nsunit.internal.netlink.NftConstants.ETH_P_ARP;
+import static dev.nsunit.internal.netlink.NftConstants.NFPROTO_NETDEV;
+import static dev.nsunit.internal.netlink.NftConstants.NFT_NG_RANDOM;
 import static dev.nsunit.internal.netlink.NftConstants.NFT_META_IIFNAME;
 import static dev.nsunit.internal.netlink.NftConstants.NFT_META_L4PROTO;
 import static dev.nsunit.internal.netlink.NftConstants.NFT_META_NFPROTO;
@@ -100,19 +115,43 @@ public final class NftRuleRequest implements NftRequest {
   /** One nft statement: its text and the expressions it compiles to. */
   private record Statement(String text, Consumer<MessageBuilder> expressions, boolean last) {}
 
+  /** The modulus of {@link #randomFraction}: a loss is set to 0.01 %. */
+  static final int RANDOM_MODULUS = 10_000;
+
   private final String table;
   private final String chain;
   private final List<Statement> statements = new ArrayList<>();
+  private final boolean netdev;
   private boolean ipv4Guarded;
 
-  private NftRuleRequest(String table, String chain) {
+  private NftRuleRequest(String table, String chain, boolean netdev) {
     this.table = NftTableRequest.checkName("table", table);
     this.chain = NftTableRequest.checkName("chain", chain);
+    this.netdev = netdev;
   }
 
   /** A rule to append to {@code chain}: {@code nft add rule inet TABLE CHAIN ...}. */
   public static NftRuleRequest append(String table, String chain) {
-    return new NftRuleRequest(table, chain);
+    return new NftRuleRequest(table, chain, false);
+  }
+
+  /** A rule to append to a chain of a netdev table: {@code nft add rule netdev TABLE CHAIN ...}. */
+  public static NftRuleRequest appendNetdev(String table, String chain) {
+    return new NftRuleRequest(table, chain, true);
+  }
+
+  /**
+   * Matches every frame but ARP: {@code meta protocol != arp}, which nft compiles to {@code meta
+   * load protocol => reg 1; cmp neq reg 1 0x0806}.
+   */
+  public NftRuleRequest notArp() {
+    return add("meta protocol != arp", m -> {
+      meta(m, NFT_META_PROTOCOL);
+      expression(m, "cmp", d -> {
+        d.attrBe32(NFTA_CMP_SREG, NFT_REG_1).attrBe32(NFTA_CMP_OP, NFT_CMP_NEQ);
+        value(d, NFTA_CMP_DATA, new byte[] {(byte) (ETH_P_ARP >>> 8), (byte) ETH_P_ARP});
+      });
+    }, false);
   }
 
   // ---- matches ----
@@ -148,6 +187,9 @@ public final class NftRuleRequest implements NftRequest {
   }
 
   private NftRuleRequest ipAddress(String field, int offset, IpPrefix prefix) {
+    if (netdev) {
+      throw new IllegalStateException("ip " + field + " is for inet chains here; a netdev chain sees frames of every protocol");
+    }
     if (prefix.isIpv6()) {
       throw new IllegalArgumentException("ip " + field + " takes an IPv4 prefix, not " + prefix);
     }
@@ -174,6 +216,30 @@ public final class NftRuleRequest implements NftRequest {
         bitwise(m, mask);
       }
       cmpEq(m, address);
+    }, false);
+  }
+
+  /**
+   * Matches a random {@code fraction} of packets, drawn afresh for each: {@code numgen random mod
+   * 10000 < N} with N = fraction &times; 10000, which nft compiles to {@code numgen reg 1 = random
+   * mod 10000; byteorder reg 1 = hton(reg 1, 4, 4); cmp lt reg 1 N} (the kernel's prandom).
+   */
+  public NftRuleRequest randomFraction(double fraction) {
+    if (!(fraction > 0 && fraction <= 1)) {
+      throw new IllegalArgumentException("a random fraction of packets is above 0 and at most 1, not " + fraction);
+    }
+    int threshold = (int) Math.round(fraction * RANDOM_MODULUS);
+    byte[] be = {(byte) (threshold >>> 24), (byte) (threshold >>> 16), (byte) (threshold >>> 8), (byte) threshold};
+    return add("numgen random mod " + RANDOM_MODULUS + " < " + threshold, m -> {
+      expression(m, "numgen", d -> d.attrBe32(NFTA_NG_DREG, NFT_REG_1).attrBe32(NFTA_NG_MODULUS, RANDOM_MODULUS)
+          .attrBe32(NFTA_NG_TYPE, NFT_NG_RANDOM));
+      expression(m, "byteorder", d -> d.attrBe32(NFTA_BYTEORDER_SREG, NFT_REG_1).attrBe32(NFTA_BYTEORDER_DREG, NFT_REG_1)
+          .attrBe32(NFTA_BYTEORDER_OP, NFT_BYTEORDER_HTON).attrBe32(NFTA_BYTEORDER_LEN, 4)
+          .attrBe32(NFTA_BYTEORDER_SIZE, 4));
+      expression(m, "cmp", d -> {
+        d.attrBe32(NFTA_CMP_SREG, NFT_REG_1).attrBe32(NFTA_CMP_OP, NFT_CMP_LT);
+        value(d, NFTA_CMP_DATA, be);
+      });
     }, false);
   }
 
@@ -244,7 +310,7 @@ public final class NftRuleRequest implements NftRequest {
     }
     m.begin(NftConstants.type(NFT_MSG_NEWRULE), NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_APPEND | NLM_F_ECHO,
             this)
-        .struct(NfGenMsg.of(NFPROTO_INET))
+        .struct(NfGenMsg.of(netdev ? NFPROTO_NETDEV : NFPROTO_INET))
         .attrString(NFTA_RULE_TABLE, table)
         .attrString(NFTA_RULE_CHAIN, chain);
     int list = m.beginNested(NFTA_RULE_EXPRESSIONS);
@@ -257,7 +323,7 @@ public final class NftRuleRequest implements NftRequest {
   /** The nft command this request is equivalent to. */
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder("nft add rule inet ").append(table).append(' ').append(chain);
+    StringBuilder sb = new StringBuilder("nft add rule ").append(netdev ? "netdev " : "inet ").append(table).append(' ').append(chain);
     for (Statement s : statements) {
       sb.append(' ').append(s.text());
     }

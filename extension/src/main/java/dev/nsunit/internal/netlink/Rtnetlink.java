@@ -5,6 +5,7 @@ import static dev.nsunit.internal.netlink.NetlinkConstants.IFA_BROADCAST;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFA_FLAGS;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFA_F_NODAD;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFA_LOCAL;
+import static dev.nsunit.internal.netlink.NetlinkConstants.IFF_NOARP;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFF_UP;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFLA_ADDRESS;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFLA_IFNAME;
@@ -174,6 +175,12 @@ public final class Rtnetlink implements AutoCloseable {
       m.attrString(IFLA_IFNAME, name);
     }
     m.end();
+  }
+
+  /** Turns ARP on or off for a link. Equivalent to: {@code ip link set dev IF arp on|off}. */
+  public void setArp(int index, boolean on) {
+    socket.execute(m -> m.begin(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, "ip link set dev if" + index + " arp " + (on ? "on" : "off"))
+        .struct(IfInfoMsg.setFlags(index, on ? 0 : IFF_NOARP, IFF_NOARP)).end());
   }
 
   /** Sets the MTU. Equivalent to: {@code ip link set dev IF mtu N}. */

@@ -754,10 +754,11 @@ public final class Lab {
     private final InetAddress address;
     private final String labVeth;
     private final int labVethIndex;
+    private final int bridgeIndex;
     private boolean closed;
 
     Attachment(Netns lab, Netns endpoint, boolean ownsEndpoint, String endpointName, Bridge bridge,
-        String interfaceName, InetAddress address, String labVeth, int labVethIndex) {
+        String interfaceName, InetAddress address, String labVeth, int labVethIndex, int bridgeIndex) {
       this.lab = lab;
       this.endpoint = endpoint;
       this.ownsEndpoint = ownsEndpoint;
@@ -767,6 +768,22 @@ public final class Lab {
       this.address = address;
       this.labVeth = labVeth;
       this.labVethIndex = labVethIndex;
+      this.bridgeIndex = bridgeIndex;
+    }
+
+    /** The namespace the lab side of a veth lives in: the JVM's lab host, or an overlay's lab host. */
+    public Netns labHost() {
+      return lab;
+    }
+
+    /** The lab-side veth's ifindex in {@link #labHost()}, or -1 for a macvlan or ipvlan child (which has none). */
+    public int labVethIndex() {
+      return labVethIndex;
+    }
+
+    /** The ifindex of the bridge the lab-side veth is a port of, in {@link #labHost()}; -1 for a child. */
+    public int bridgeIndex() {
+      return bridgeIndex;
     }
 
     /** The endpoint's namespace. */
@@ -897,7 +914,7 @@ public final class Lab {
         batch.addRoute(RouteRequest.defaultVia(bridge.gateway));
       }
       inside.batch(batch);
-      return new Attachment(netns, endpoint, ownsEndpoint, endpointName, bridge, interfaceName, address, null, -1);
+      return new Attachment(netns, endpoint, ownsEndpoint, endpointName, bridge, interfaceName, address, null, -1, -1);
     } catch (RuntimeException e) {
       if (!ownsEndpoint && index >= 0) {
         try {
@@ -1002,7 +1019,7 @@ public final class Lab {
       }
       inside.batch(batch);
       return new Attachment(host, endpoint, ownsEndpoint, endpointName, bridge, interfaceName, address, labVeth,
-          labVethIndex);
+          labVethIndex, bridgeIndex);
     } catch (RuntimeException e) {
       if (!ownsEndpoint && labVethIndex >= 0) {
         try {
