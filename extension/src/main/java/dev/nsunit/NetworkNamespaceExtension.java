@@ -6,7 +6,10 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.DynamicTestInvocationContext;
@@ -19,6 +22,9 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+import org.junit.platform.commons.annotation.Testable;
+import org.junit.platform.commons.support.AnnotationSupport;
+import org.junit.platform.commons.support.HierarchyTraversalMode;
 
 /**
  * Builds the namespaces that {@link NoNetwork}, {@link HostNetwork}, {@link BridgeNetwork} and
@@ -45,6 +51,11 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
         // statics of enclosing classes belong to the enclosing class's own scope
         .filter(e -> e.isStatic() && e.field().getDeclaringClass().isAssignableFrom(testClass))
         .toList();
+    // every test's declared faults are checked now, before the class's endpoints are built
+    Set<String> names = endpointNames(plan);
+    for (Method m : AnnotationSupport.findAnnotatedMethods(testClass, Testable.class, HierarchyTraversalMode.TOP_DOWN)) {
+      FaultAnnotations.of(m, testClass, names, plan.testMode(m).isPresent());
+    }
     PrivilegePolicy.require(context, statics.stream().anyMatch(e -> e.mode().needsPrivileges()));
     ScopeResources scope = ScopeResources.forClass(ignoredThreads(context));
     context.getStore(NAMESPACE).put(SCOPE, scope);
@@ -65,6 +76,8 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
         .filter(e -> !e.isStatic() && EndpointFactory.ownerOf(e.field().getDeclaringClass(), instances) != null)
         .toList();
     Optional<Mode> mode = plan.testMode(method);
+    List<FaultAnnotations.Declared> faults = FaultAnnotations.of(method, context.getRequiredTestClass(),
+        endpointNames(plan), mode.isPresent());
     PrivilegePolicy.require(context, perTest.stream().anyMatch(e -> e.mode().needsPrivileges())
         || mode.map(Mode::needsPrivileges).orElse(false));
     ScopeResources scope = ScopeResources.forTest(method.getName(), ignoredThreads(context));
@@ -77,6 +90,11 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
     if (mode.isPresent()) {
       NetworkNamespace ns = factory(method.getName(), plan, scope, context, instances).build(mode.get());
       scope.runTestIn(ns, !(mode.get() instanceof Mode.Host));
+    }
+    Store store = context.getStore(NAMESPACE);
+    for (FaultAnnotations.Declared f : faults) {
+      scope.adopt(f.apply(name -> name.isEmpty() ? scope.testNamespace().orElseThrow()
+          : store.get(ENDPOINT + name, NetworkNamespace.class)));
     }
   }
 
@@ -93,6 +111,10 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
       owner = owner.getParent().get();
     }
     return owner.getStore(NAMESPACE).getOrComputeIfAbsent(testClass, NetworkPlan::of, NetworkPlan.class);
+  }
+
+  private static Set<String> endpointNames(NetworkPlan plan) {
+    return plan.endpoints().stream().map(Endpoint::name).collect(Collectors.toCollection(TreeSet::new));
   }
 
   private static IgnoredThreads ignoredThreads(ExtensionContext context) {

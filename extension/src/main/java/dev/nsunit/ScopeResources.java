@@ -15,6 +15,7 @@ final class ScopeResources implements AutoCloseable {
   private final String test; // null for the class scope
   private final IgnoredThreads ignoredThreads;
   private final List<NetworkNamespace> owned = new ArrayList<>();
+  private final List<Fault> faults = new ArrayList<>();
   private NetworkNamespace testNamespace;
   private TestThread testThread;
 
@@ -35,6 +36,12 @@ final class ScopeResources implements AutoCloseable {
   NetworkNamespace own(NetworkNamespace ns) {
     owned.add(ns);
     return ns;
+  }
+
+  /** Takes a declared fault, to heal it when the scope ends, before its namespaces go; returns it. */
+  Fault adopt(Fault fault) {
+    faults.add(fault);
+    return fault;
   }
 
   /** Makes {@code ns} the test's namespace, run on a thread inside it unless it is the JVM's own. */
@@ -58,6 +65,9 @@ final class ScopeResources implements AutoCloseable {
     FailureCollector failures = new FailureCollector();
     if (testThread != null) {
       failures.run(testThread::close);
+    }
+    for (int i = faults.size() - 1; i >= 0; i--) {
+      failures.run(faults.get(i)::close); // first: a class-scoped endpoint outlives the test, its fault must not
     }
     List<NetworkNamespace> inspect = new ArrayList<>();
     long hostInode = ThreadLeaks.hostInode();

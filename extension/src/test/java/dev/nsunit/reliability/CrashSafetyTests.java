@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import dev.nsunit.BridgeNetwork;
+import dev.nsunit.Faults;
 import dev.nsunit.LabHost;
 import dev.nsunit.NetworkNamespace;
 import dev.nsunit.NoNetwork;
@@ -30,7 +31,8 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
  * The test JVM dies by SIGKILL in the middle of a test that runs a server in a bridge endpoint
- * (plus a static endpoint with a process of its own): afterwards nothing it made remains.
+ * (plus a static endpoint with a process of its own), with latency, loss and a rate limit in
+ * effect on it: afterwards nothing it made remains.
  * Checked through independent views: the processes, {@code ip netns}, the host's links, whether
  * any task or descriptor on the machine still refers to the dead JVM's namespaces. Not the
  * kernel's count of {@code net_namespace} objects: on this kernel it stayed high for over a
@@ -64,7 +66,12 @@ class CrashSafetyTests {
         }
         return ns.sockets().stream().anyMatch(s -> s.isListening() && s.localPort() == PORT);
       }, ns::snapshot);
-      String labVeths = lab.links().stream().map(l -> l.name()).filter(n -> n.startsWith("nsuv"))
+      // faults in effect when the JVM dies: a frame relay (TAP + threads), netdev loss rules in the
+      // lab, tbf qdiscs on both sides of the veth
+      Faults.latency(ns, Duration.ofMillis(1));
+      Faults.loss(ns, 1, Faults.Direction.BOTH);
+      Faults.rateLimit(ns, 100_000_000, Faults.Direction.BOTH);
+      String labVeths = lab.links().stream().map(l -> l.name()).filter(n -> n.startsWith("nsuv") || n.startsWith("nsut"))
           .collect(Collectors.joining(","));
       System.out.println("READY " + server.pid() + " " + sleeper.pid() + " " + ns.id().inode() + " "
           + sidecar.id().inode() + " " + lab.id().inode() + " " + labVeths);
@@ -115,7 +122,7 @@ class CrashSafetyTests {
       assertThat(descendants).contains(serverPid, sleeperPid);
       assertThat(commandOf(serverPid)).contains(ListenMain.class.getName());
       assertThat(holdersOf(inodes)).isNotEmpty();
-      assertThat(labVeths).hasSize(1);
+      assertThat(labVeths).as("the endpoint's veth and its relay's TAP").hasSize(2);
 
       Shell.run("kill", "-KILL", Long.toString(child.pid()));
       child.waitFor();
