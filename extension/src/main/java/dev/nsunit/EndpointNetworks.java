@@ -322,6 +322,17 @@ final class EndpointNetworks {
     faults.add(fault);
   }
 
+  /** What the faults in effect on {@code netns} do, in the order they were made. */
+  static List<String> faultsOf(Netns netns) {
+    EndpointNetworks n = BY_NAMESPACE.get(netns);
+    if (n == null) {
+      return List.of();
+    }
+    synchronized (n) {
+      return n.faults.stream().filter(f -> !f.isHealed()).map(Fault::description).toList();
+    }
+  }
+
   /** Records ports published for this endpoint before it was built. */
   synchronized void adopt(List<PortPublishing.Published> ports) {
     published.addAll(ports);

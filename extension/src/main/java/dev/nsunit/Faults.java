@@ -127,15 +127,16 @@ public final class Faults {
 
   /** Partitions two groups of endpoints from each other, in both directions. */
   public static Fault partition(List<NetworkNamespace> one, List<NetworkNamespace> other, Blocking how) {
-    Fault there = block(one, other, how);
+    Fault there = rules(one, other, how);
     Fault back;
     try {
-      back = block(other, one, how);
+      back = rules(other, one, how);
     } catch (RuntimeException e) {
       there.close();
       throw e;
     }
-    return new Both(there, back, "partition " + describe(one) + " <-> " + describe(other) + " (" + name(how) + ")");
+    return register(new Both(there, back, "partition " + describe(one) + " <-> " + describe(other) + " ("
+        + name(how) + ")"), one, other);
   }
 
   /**
@@ -148,6 +149,22 @@ public final class Faults {
 
   /** Stops what every endpoint of {@code from} sends to every endpoint of {@code to}. */
   public static Fault block(List<NetworkNamespace> from, List<NetworkNamespace> to, Blocking how) {
+    return register(rules(from, to, how), from, to);
+  }
+
+  /** Records {@code fault} with every endpoint it touches: it is healed when either side's scope ends. */
+  private static Fault register(Fault fault, List<NetworkNamespace> one, List<NetworkNamespace> other) {
+    // a rule must not outlive its target, whose address comes back
+    for (NetworkNamespace e : one) {
+      EndpointNetworks.of(e.netns()).addFault(fault);
+    }
+    for (NetworkNamespace e : other) {
+      EndpointNetworks.of(e.netns()).addFault(fault);
+    }
+    return fault;
+  }
+
+  private static RulesFault rules(List<NetworkNamespace> from, List<NetworkNamespace> to, Blocking how) {
     requireNonNull(from, "from is null; pass the endpoints whose packets to stop");
     requireNonNull(to, "to is null; pass the endpoints they must not reach");
     requireNonNull(how, "how is null; pass Faults.Blocking.DROP or Faults.Blocking.REJECT");
@@ -190,15 +207,7 @@ public final class Faults {
       installed.forEach(RuleSet::remove);
       throw e;
     }
-    RulesFault fault = new RulesFault(installed, "partition " + description);
-    // healed when either side's scope ends: a rule must not outlive its target, whose address comes back
-    for (NetworkNamespace e : from) {
-      EndpointNetworks.of(e.netns()).addFault(fault);
-    }
-    for (NetworkNamespace e : to) {
-      EndpointNetworks.of(e.netns()).addFault(fault);
-    }
-    return fault;
+    return new RulesFault(installed, "partition " + description);
   }
 
   /**

@@ -1,15 +1,28 @@
 package dev.nsunit;
 
 import dev.nsunit.NetworkPlan.Endpoint;
+import dev.nsunit.internal.capture.PacketCapture;
 import dev.nsunit.internal.junit.UndeclaredNamespaceParameters;
+import dev.nsunit.internal.ns.Lab;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.MediaType;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.DynamicTestInvocationContext;
@@ -35,11 +48,14 @@ import org.junit.platform.commons.support.HierarchyTraversalMode;
  * endpoints) or the test (the rest).
  */
 final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCallback,
-    ParameterResolver, InvocationInterceptor {
+    AfterTestExecutionCallback, ParameterResolver, InvocationInterceptor {
 
   private static final Namespace NAMESPACE = Namespace.create(NetworkNamespaceExtension.class);
   private static final String SCOPE = "scope";
   private static final String ENDPOINT = "endpoint:";
+  private static final String STARTED = "started";
+  private static final Pattern INVOCATION = Pattern.compile("\\[test-template-invocation:#(\\d+)\\]$");
+  private static final long DEFAULT_RING_BYTES = 1 << 20;
 
   // ---- building ----
 
@@ -57,7 +73,7 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
       FaultAnnotations.of(m, testClass, names, plan.testMode(m).isPresent());
     }
     PrivilegePolicy.require(context, statics.stream().anyMatch(e -> e.mode().needsPrivileges()));
-    ScopeResources scope = ScopeResources.forClass(ignoredThreads(context));
+    ScopeResources scope = ScopeResources.forClass(ignoredThreads(context), captureBytes(context));
     context.getStore(NAMESPACE).put(SCOPE, scope);
     for (Endpoint e : statics) {
       NetworkNamespace ns = factory(e.name(), plan, scope, context, List.of()).build(e.mode());
@@ -80,8 +96,10 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
         endpointNames(plan), mode.isPresent());
     PrivilegePolicy.require(context, perTest.stream().anyMatch(e -> e.mode().needsPrivileges())
         || mode.map(Mode::needsPrivileges).orElse(false));
-    ScopeResources scope = ScopeResources.forTest(method.getName(), ignoredThreads(context));
+    ScopeResources scope = ScopeResources.forTest(method.getName(), ignoredThreads(context),
+        captureBytes(context));
     context.getStore(NAMESPACE).put(SCOPE, scope);
+    context.getStore(NAMESPACE).put(STARTED, PacketCapture.nowEpochNanos());
     for (Endpoint e : perTest) {
       NetworkNamespace ns = factory(e.name(), plan, scope, context, instances).build(e.mode());
       context.getStore(NAMESPACE).put(ENDPOINT + e.name(), ns);
@@ -113,6 +131,14 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
     return owner.getStore(NAMESPACE).getOrComputeIfAbsent(testClass, NetworkPlan::of, NetworkPlan.class);
   }
 
+  private static long captureBytes(ExtensionContext context) {
+    if (!context.getConfigurationParameter(NsunitProperties.CAPTURE, Boolean::parseBoolean).orElse(true)) {
+      return 0;
+    }
+    return context.getConfigurationParameter(NsunitProperties.CAPTURE_RING_BYTES, Long::parseLong)
+        .orElse(DEFAULT_RING_BYTES);
+  }
+
   private static Set<String> endpointNames(NetworkPlan plan) {
     return plan.endpoints().stream().map(Endpoint::name).collect(Collectors.toCollection(TreeSet::new));
   }
@@ -136,6 +162,75 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
     } catch (ReflectiveOperationException | RuntimeException e) {
       throw new ExtensionConfigurationException("cannot assign endpoint " + ModeAnnotations.describe(field)
           + ": " + e.getMessage() + ". Make the field non-final and accessible.", e);
+    }
+  }
+
+  // ---- evidence ----
+
+  /**
+   * A failed test leaves its evidence (FailureEvidence) while its namespaces and faults are still
+   * there: right after the test method, before {@code @AfterEach}.
+   */
+  @Override
+  public void afterTestExecution(ExtensionContext context) {
+    Optional<Throwable> failure = context.getExecutionException();
+    Optional<ScopeResources> scope = scope(context);
+    if (failure.isEmpty() || scope.isEmpty()) {
+      return;
+    }
+    Store store = context.getStore(NAMESPACE);
+    Map<String, NetworkNamespace> used = new LinkedHashMap<>();
+    scope.get().testNamespace().filter(ns -> !ns.isHost()).ifPresent(ns -> used.put(context.getRequiredTestMethod()
+        .getName(), ns));
+    for (Endpoint e : plan(context).endpoints()) {
+      NetworkNamespace ns = store.get(ENDPOINT + e.name(), NetworkNamespace.class);
+      if (ns != null && !ns.isHost()) {
+        used.put(e.name(), ns);
+      }
+    }
+    if (used.isEmpty()) {
+      return;
+    }
+    Long started = store.get(STARTED, Long.class);
+    String test = context.getRequiredTestClass().getSimpleName() + "." + context.getRequiredTestMethod().getName()
+        + "()";
+    NetworkNamespace lab = Lab.existing().map(l -> EndpointFactory.labHost()).orElse(null);
+    List<FailureEvidence.Item> items = FailureEvidence.collect(test, failure.get(), used, lab,
+        started == null ? 0 : started);
+    Matcher invocation = INVOCATION.matcher(context.getUniqueId());
+    String dir = context.getRequiredTestMethod().getName() + (invocation.find() ? "-" + invocation.group(1) : "");
+    Path fallback = Path.of(context.getConfigurationParameter(NsunitProperties.EVIDENCE_DIR)
+        .orElse("target/nsunit-evidence"), FailureEvidence.fileSafe(context.getRequiredTestClass().getName()), dir);
+    List<Path> written = new ArrayList<>();
+    for (FailureEvidence.Item item : items) {
+      written.add(publish(context, item, fallback));
+    }
+    // one line on the test's stderr too, which Surefire's XML keeps with the failure, for readers without an IDE
+    System.err.println("nsunit: the network evidence of " + test + " is in " + written.stream().filter(Objects::nonNull)
+        .map(p -> p.toAbsolutePath().toString()).collect(Collectors.joining(", ")));
+  }
+
+  /** Through JUnit's file entries (5.14+); before that, a file under {@code fallback} and a report entry with its path. */
+  private static Path publish(ExtensionContext context, FailureEvidence.Item item, Path fallback) {
+    Path[] where = new Path[1];
+    try {
+      context.publishFile(item.fileName(), MediaType.parse(item.mediaType()), p -> {
+        Files.write(p, item.content());
+        where[0] = p;
+      });
+      return where[0];
+    } catch (LinkageError | RuntimeException e) {
+      // an older JUnit Platform, or one with nowhere to put files: fall back
+    }
+    try {
+      Files.createDirectories(fallback);
+      Path file = fallback.resolve(item.fileName());
+      Files.write(file, item.content());
+      context.publishReportEntry("nsunit." + item.fileName(), file.toAbsolutePath().toString());
+      return file;
+    } catch (IOException e) {
+      context.publishReportEntry("nsunit." + item.fileName(), "could not be written: " + e);
+      return null;
     }
   }
 

@@ -56,4 +56,25 @@ public final class NsunitProperties {
    * whose they are. See README, "Escapes", for what is detected and what is not.
    */
   public static final String ESCAPES = "nsunit.escapes";
+
+  /**
+   * {@code false} switches off the packet capture behind a failed test's pcap files. On by
+   * default: each endpoint nsunit builds for a test has a packet socket read by one shared thread
+   * ({@code nsunit-capture}) into a ring in memory, written only when the test fails. See README,
+   * "When a test fails", for what it costs.
+   */
+  public static final String CAPTURE = "nsunit.capture";
+
+  /**
+   * The size of each endpoint's capture ring in bytes, {@code 1048576} (1 MiB) by default: when it
+   * is full, the oldest frames go. Frames are kept up to 1518 bytes each.
+   */
+  public static final String CAPTURE_RING_BYTES = "nsunit.capture.ring-bytes";
+
+  /**
+   * Where a failed test's evidence goes when the JUnit Platform cannot take files (before 5.14):
+   * {@code target/nsunit-evidence} by default; the report then carries each file's path as a
+   * report entry. From JUnit 5.14 on, files are published through JUnit's own output directory.
+   */
+  public static final String EVIDENCE_DIR = "nsunit.evidence.dir";
 }

@@ -1,8 +1,11 @@
 package dev.nsunit;
 
+import dev.nsunit.internal.capture.PacketCapture;
 import dev.nsunit.internal.ns.FailureCollector;
+import dev.nsunit.internal.ns.Netns;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,25 +19,31 @@ final class ScopeResources implements AutoCloseable {
   private final IgnoredThreads ignoredThreads;
   private final List<NetworkNamespace> owned = new ArrayList<>();
   private final List<Fault> faults = new ArrayList<>();
+  private final long captureBytes;
+  private final List<Map.Entry<Netns, PacketCapture.Session>> captures = new ArrayList<>();
   private NetworkNamespace testNamespace;
   private TestThread testThread;
 
-  private ScopeResources(String test, IgnoredThreads ignoredThreads) {
+  private ScopeResources(String test, IgnoredThreads ignoredThreads, long captureBytes) {
     this.test = test;
     this.ignoredThreads = ignoredThreads;
+    this.captureBytes = captureBytes;
   }
 
-  static ScopeResources forClass(IgnoredThreads ignoredThreads) {
-    return new ScopeResources(null, ignoredThreads);
+  /** @param captureBytes the ring of each endpoint's packet capture, 0 for none */
+  static ScopeResources forClass(IgnoredThreads ignoredThreads, long captureBytes) {
+    return new ScopeResources(null, ignoredThreads, captureBytes);
   }
 
-  static ScopeResources forTest(String test, IgnoredThreads ignoredThreads) {
-    return new ScopeResources(test, ignoredThreads);
+  /** @param captureBytes the ring of each endpoint's packet capture, 0 for none */
+  static ScopeResources forTest(String test, IgnoredThreads ignoredThreads, long captureBytes) {
+    return new ScopeResources(test, ignoredThreads, captureBytes);
   }
 
-  /** Takes ownership of {@code ns}; returns it. */
+  /** Takes ownership of {@code ns}, and starts capturing its packets; returns it. */
   NetworkNamespace own(NetworkNamespace ns) {
     owned.add(ns);
+    Captures.start(ns, captureBytes).ifPresent(c -> captures.add(Map.entry(ns.netns(), c)));
     return ns;
   }
 
@@ -65,6 +74,9 @@ final class ScopeResources implements AutoCloseable {
     FailureCollector failures = new FailureCollector();
     if (testThread != null) {
       failures.run(testThread::close);
+    }
+    for (Map.Entry<Netns, PacketCapture.Session> c : captures) {
+      failures.run(() -> Captures.stop(c.getKey(), c.getValue())); // its socket holds the namespace
     }
     for (int i = faults.size() - 1; i >= 0; i--) {
       failures.run(faults.get(i)::close); // first: a class-scoped endpoint outlives the test, its fault must not

@@ -709,4 +709,18 @@ public final class Libc {
     }
     return ready;
   }
+
+  /** {@code EFD_NONBLOCK} from sys/eventfd.h. */
+  public static final int EFD_NONBLOCK = 0x800;
+  /** {@code EFD_CLOEXEC} from sys/eventfd.h. */
+  public static final int EFD_CLOEXEC = 0x80000;
+
+  /** A non-blocking, close-on-exec eventfd: a counter that {@link #pollIn} sees as readable once written. */
+  public static int eventfd() {
+    int fd = LIBC.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (fd < 0) {
+      throw failure("eventfd", "0, EFD_NONBLOCK | EFD_CLOEXEC");
+    }
+    return fd;
+  }
 }

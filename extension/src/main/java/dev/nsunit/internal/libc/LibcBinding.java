@@ -107,4 +107,7 @@ public interface LibcBinding {
   /** {@code ioctl(2)} with a pointer to a structure the call reads and may write. */
   @SaveError
   int ioctl(int fd, @u_int64_t long request, ByteBuffer argument);
+
+  @SaveError
+  int eventfd(int initval, int flags);
 }

@@ -55,10 +55,19 @@ public final class SockDiag implements AutoCloseable {
     return out;
   }
 
+  /** Every TCP and UDP socket, in any state. Equivalent to: {@code ss -Htuna}. */
+  public List<InetSocket> all() {
+    List<InetSocket> out = new ArrayList<>();
+    query(Libc.AF_INET, IPPROTO_TCP, ~0, out);
+    query(Libc.AF_INET6, IPPROTO_TCP, ~0, out);
+    query(Libc.AF_INET, IPPROTO_UDP, ~0, out);
+    query(Libc.AF_INET6, IPPROTO_UDP, ~0, out);
+    return out;
+  }
+
   private void query(int family, int protocol, int states, List<InetSocket> out) {
-    String what = protocol == IPPROTO_TCP
-        ? (family == Libc.AF_INET ? "ss -Hltn -4" : "ss -Hltn -6")
-        : (family == Libc.AF_INET ? "ss -Hlun -4" : "ss -Hlun -6");
+    String what = (protocol == IPPROTO_TCP ? "ss -Ht" : "ss -Hu") + (states == ~0 ? "an" : "ln")
+        + (family == Libc.AF_INET ? " -4" : " -6");
     out.addAll(socket.dump(m -> m.begin(SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, what)
         .struct(InetDiagReqV2.dump(family, protocol, states)).end(), r -> decode(r, protocol)));
   }
