@@ -1,7 +1,7 @@
 package dev.nsunit.internal.capture;
 
 import dev.nsunit.internal.libc.Libc;
-import dev.nsunit.internal.ns.Futures;
+import dev.nsunit.internal.ns.JvmSockets;
 import dev.nsunit.internal.ns.Netns;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -18,8 +18,9 @@ import java.util.List;
  * Wireshark read.
  *
  * <p>The thread polls every session's socket and an eventfd that wakes it when sessions come and
- * go; it closes a session's socket itself, so a descriptor number is never reused under a poll.
- * It ends when the last session closes.
+ * go; it closes a session's socket itself, so a descriptor number is never reused under a poll,
+ * and no one waits for the close.
+ * It ends a second after the last session closes, unless another starts meanwhile.
  */
 public final class PacketCapture {
   /** Bytes kept of each frame: a full Ethernet frame; larger (offloaded) segments are cut. */
@@ -29,6 +30,8 @@ public final class PacketCapture {
   private static final long EPOCH_NANOS = System.currentTimeMillis() * 1_000_000L;
   private static final long NANO_BASE = System.nanoTime();
 
+  /** How long the thread waits for a new session before it ends: tests come one after another. */
+  private static final long IDLE_NANOS = 1_000_000_000L;
   private static final Object LOCK = new Object();
   private static final List<Session> SESSIONS = new ArrayList<>(); // guarded by LOCK
   private static final List<Session> CLOSING = new ArrayList<>(); // guarded by LOCK
@@ -59,11 +62,12 @@ public final class PacketCapture {
     private long bytes; // guarded by this
     private long frames; // guarded by this
     private long evicted; // guarded by this
+    private final long inode;
     private boolean closed; // guarded by LOCK
-    private boolean fdClosed; // guarded by LOCK
 
     private Session(int fd, String name, long ringBytes) {
       this.fd = fd;
+      this.inode = Libc.fileStatus(fd).inode();
       this.name = name;
       this.ringBytes = ringBytes;
     }
@@ -114,35 +118,22 @@ public final class PacketCapture {
       return out.toByteArray();
     }
 
-    /** Stops capturing; the ring stays readable. Idempotent; waits until the socket is closed. */
+    /**
+     * Stops capturing; the ring stays readable. Returns at once: the capture thread closes the
+     * socket (closing a packet socket waits for an RCU grace period, up to a millisecond when
+     * namespaces are being torn down), and until then the socket keeps the namespace alive without
+     * counting as a ghost ({@link JvmSockets#closingSoon}). Idempotent.
+     */
     @Override
     public void close() {
-      Thread toJoin;
       synchronized (LOCK) {
         if (closed) {
           return;
         }
         closed = true;
-        toJoin = thread;
+        JvmSockets.closingSoon(inode);
         CLOSING.add(this);
         wake();
-        boolean interrupted = false;
-        while (!fdClosed) {
-          try {
-            LOCK.wait();
-          } catch (InterruptedException e) {
-            interrupted = true; // keep waiting: the namespace must not go before its socket
-          }
-        }
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
-        if (thread != null) {
-          toJoin = null; // still capturing others
-        }
-      }
-      if (toJoin != null) { // the last session: the thread has ended or is about to
-        Futures.joinUninterruptibly(toJoin);
       }
     }
 
@@ -186,10 +177,10 @@ public final class PacketCapture {
     try {
       capture();
     } catch (RuntimeException | Error e) {
-      synchronized (LOCK) { // give every waiting close() its answer, and let the next start() begin afresh
+      synchronized (LOCK) { // close every socket, and let the next start() begin afresh
         for (Session s : SESSIONS) {
           Libc.close(s.fd);
-          s.fdClosed = true;
+          JvmSockets.closed(s.inode);
         }
         SESSIONS.clear();
         CLOSING.clear();
@@ -198,7 +189,6 @@ public final class PacketCapture {
           wakeFd = -1;
         }
         thread = null;
-        LOCK.notifyAll();
       }
       throw e;
     }
@@ -208,6 +198,7 @@ public final class PacketCapture {
     ByteBuffer frame = ByteBuffer.allocateDirect(SNAPLEN);
     ByteBuffer drain = ByteBuffer.allocateDirect(8);
     ByteBuffer pollfds = ByteBuffer.allocateDirect(8 * 64).order(ByteOrder.nativeOrder());
+    long idleSince = 0;
     while (true) {
       List<Session> sessions;
       int wake;
@@ -215,15 +206,20 @@ public final class PacketCapture {
         for (Session s : CLOSING) {
           SESSIONS.remove(s);
           Libc.close(s.fd);
-          s.fdClosed = true;
+          JvmSockets.closed(s.inode);
         }
         CLOSING.clear();
-        LOCK.notifyAll();
         if (SESSIONS.isEmpty()) {
-          Libc.close(wakeFd);
-          wakeFd = -1;
-          thread = null;
-          return;
+          if (idleSince == 0) {
+            idleSince = System.nanoTime();
+          } else if (System.nanoTime() - idleSince > IDLE_NANOS) {
+            Libc.close(wakeFd);
+            wakeFd = -1;
+            thread = null;
+            return;
+          }
+        } else {
+          idleSince = 0;
         }
         sessions = List.copyOf(SESSIONS);
         wake = wakeFd;
@@ -236,7 +232,7 @@ public final class PacketCapture {
       if (pollfds.capacity() < 8 * fds.length) {
         pollfds = ByteBuffer.allocateDirect(16 * fds.length).order(ByteOrder.nativeOrder());
       }
-      boolean[] ready = Libc.pollIn(fds, pollfds, 1_000);
+      boolean[] ready = Libc.pollIn(fds, pollfds, sessions.isEmpty() ? (int) (IDLE_NANOS / 1_000_000) : 1_000);
       if (ready[0]) {
         Libc.read(wake, drain);
       }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * This JVM's own sockets: the ones whose inodes appear among its descriptors,
@@ -26,6 +27,7 @@ import java.util.Set;
  */
 public final class JvmSockets {
   private static final Path FDS = Path.of("/proc/self/fd");
+  private static final Set<Long> CLOSING = ConcurrentHashMap.newKeySet();
 
   private JvmSockets() {}
 
@@ -66,6 +68,9 @@ public final class JvmSockets {
   public static List<Long> inNamespace(long cookie) {
     List<Long> out = new ArrayList<>();
     forEachSocket((fd, inode) -> {
+      if (CLOSING.contains(inode)) {
+        return; // nsunit's own, on its way out
+      }
       long socketCookie;
       try {
         socketCookie = Libc.getsockoptLong(fd, Libc.SOL_SOCKET, Libc.SO_NETNS_COOKIE);
@@ -77,6 +82,20 @@ public final class JvmSockets {
       }
     });
     return out;
+  }
+
+  /**
+   * Marks nsunit's own socket {@code inode} as closing: it is about to be closed on another thread
+   * (a packet socket's close waits for an RCU grace period, which no test should wait for), so
+   * {@link #inNamespace} does not count it as pinning its namespace. Unmark it with {@link #closed}.
+   */
+  public static void closingSoon(long inode) {
+    CLOSING.add(inode);
+  }
+
+  /** The socket {@link #closingSoon} announced is closed. */
+  public static void closed(long inode) {
+    CLOSING.remove(inode);
   }
 
   private interface SocketVisitor {
