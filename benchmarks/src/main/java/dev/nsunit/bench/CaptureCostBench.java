@@ -4,6 +4,8 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 import dev.nsunit.BridgeNetwork;
 import dev.nsunit.NetworkNamespace;
+import dev.nsunit.internal.capture.PacketCapture;
+import dev.nsunit.internal.ns.Netns;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -122,6 +124,19 @@ public final class CaptureCostBench {
         run(launcher, f, false, times);
       }
     }
+    // the capture's own work per endpoint, without the namespace around it: open, register, close
+    List<Long> own = new ArrayList<>();
+    try (Netns ns = Netns.create("capture-bench")) {
+      for (int i = 0; i < 3_000; i++) {
+        long t0 = System.nanoTime();
+        PacketCapture.start(ns, "bench", 1 << 20).close();
+        if (i >= 1_000) {
+          own.add(System.nanoTime() - t0);
+        }
+      }
+    }
+    System.out.printf(Locale.ROOT, "capture start + close alone: median %.1f us, p95 %.1f us%n",
+        ExtensionOverheadBench.median(own) / 1e3, ExtensionOverheadBench.percentile(own, 0.95) / 1e3);
     System.out.printf(Locale.ROOT, "%-10s %-8s %6s %10s %10s%n", "fixture", "capture", "tests", "median ms", "p95 ms");
     for (Class<?> f : fixtures) {
       for (boolean capture : new boolean[] {true, false}) {
