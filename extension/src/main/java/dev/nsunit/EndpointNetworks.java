@@ -70,6 +70,7 @@ final class EndpointNetworks {
   private DnsServer.Served dns; // guarded by this; opened with the first network that has names
   private final List<PortPublishing.Published> published = new ArrayList<>(); // guarded by this
   private final List<Fault> faults = new ArrayList<>(); // guarded by this; healed first when the scope ends
+  private boolean hadFaults; // guarded by this
 
   private EndpointNetworks(Netns netns) {
     this.netns = netns;
@@ -320,6 +321,7 @@ final class EndpointNetworks {
   synchronized void addFault(Fault fault) {
     faults.removeIf(Fault::isHealed);
     faults.add(fault);
+    hadFaults = true;
   }
 
   /** What the faults in effect on {@code netns} do, in the order they were made. */
@@ -365,6 +367,15 @@ final class EndpointNetworks {
       }
     }
     faults.clear();
+    if (hadFaults && !netns.isClosed()) {
+      // a fault can leave orphaned TCP sockets (their descriptors closed) retransmitting into the
+      // void for minutes, each keeping this namespace alive after its scope: end them now
+      try {
+        netns.inspect(() -> netns.sockDiag().destroyOrphans());
+      } catch (RuntimeException e) {
+        failure = failure == null ? e : failure;
+      }
+    }
     for (PortPublishing.Published p : published) {
       try {
         p.close(); // first: no new connection is relayed into an endpoint that is going

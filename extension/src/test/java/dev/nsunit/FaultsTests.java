@@ -3,7 +3,9 @@ package dev.nsunit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nsunit.internal.ns.Lab;
 import dev.nsunit.model.InetAddresses;
+import dev.nsunit.model.Link;
 import dev.nsunit.model.Route;
 import dev.nsunit.testing.Await;
 import java.io.IOException;
@@ -150,6 +152,29 @@ class FaultsTests {
     assertThat(cut.isHealed()).as("healed by ghost's release, and api keeps no rule for its old address").isTrue();
     assertThat(Commands.in(api.path().toString(), "nft", "list", "chain", "inet", "nsunit-faults", "output"))
         .doesNotContain("reject");
+  }
+
+  @Test
+  void connectionsCutMidTransferDoNotKeepTheirNamespacesAliveAfterTheirScope() throws Exception {
+    NetworkNamespace client = NetworkNamespace.create("client");
+    NetworkNamespace server = NetworkNamespace.create("server");
+    net.connect(client);
+    net.connect(server);
+    String clientVeth = EndpointNetworks.of(client.netns()).snapshot().get(0).attachment().labVeth();
+    String serverVeth = EndpointNetworks.of(server.netns()).snapshot().get(0).attachment().labVeth();
+    try (ServerSocket listener = server.serverSocketFactory().createServerSocket(7000);
+         Socket s = client.socketFactory().createSocket(server.ipv4Address("faults-net").orElseThrow(), 7000);
+         Socket accepted = listener.accept()) {
+      Faults.partition(client, server, Faults.Blocking.DROP); // healed when either ends
+      s.getOutputStream().write(new byte[8_000]); // into the void (within the send buffer): unacknowledged at close
+      accepted.getOutputStream().write(new byte[8_000]);
+    }
+    // the descriptors are closed, but the kernel keeps each socket retransmitting (an orphan), and
+    // an orphan holds its namespace: nsunit ends them with the scope, so the lab side goes too
+    client.close();
+    server.close();
+    Await.until("the endpoints' lab veths to go with their namespaces", () -> Lab.get().netns().rtnetlink().links()
+        .stream().map(Link::name).noneMatch(n -> n.equals(clientVeth) || n.equals(serverVeth)));
   }
 
   @Test

@@ -159,10 +159,13 @@ public final class NetlinkConstants {
 
   // linux/inet_diag.h, linux/sock_diag.h
   public static final int SOCK_DIAG_BY_FAMILY = 20;
+  /** {@code SOCK_DESTROY} from linux/sock_diag.h: close a socket from outside, as {@code ss -K}. */
+  public static final int SOCK_DESTROY = 21;
   public static final int INET_DIAG_SKV6ONLY = 11;
   public static final int IPPROTO_TCP = 6;
   public static final int IPPROTO_UDP = 17;
   public static final int TCP_ESTABLISHED = 1;
+  public static final int TCP_TIME_WAIT = 6;
   public static final int TCP_CLOSE = 7;
   public static final int TCP_LISTEN = 10;
 

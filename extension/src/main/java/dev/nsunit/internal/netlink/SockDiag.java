@@ -9,11 +9,15 @@ import static dev.nsunit.internal.netlink.NetlinkConstants.NLM_F_REQUEST;
 import static dev.nsunit.internal.netlink.NetlinkConstants.SOCK_DIAG_BY_FAMILY;
 import static dev.nsunit.internal.netlink.NetlinkConstants.TCP_CLOSE;
 import static dev.nsunit.internal.netlink.NetlinkConstants.TCP_LISTEN;
+import static dev.nsunit.internal.netlink.NetlinkConstants.TCP_TIME_WAIT;
+import static dev.nsunit.internal.netlink.NetlinkConstants.SOCK_DESTROY;
+import static dev.nsunit.internal.netlink.NetlinkConstants.NLM_F_ACK;
 
 import dev.nsunit.internal.libc.Libc;
 import dev.nsunit.model.InetSocket;
 import java.util.ArrayList;
 import java.util.List;
+import jnr.constants.platform.Errno;
 
 /**
  * sock_diag (inet_diag) queries: TCP listeners and bound, unconnected UDP sockets, for both
@@ -21,6 +25,9 @@ import java.util.List;
  * families are always asked.
  */
 public final class SockDiag implements AutoCloseable {
+  private static final int ENOENT = Errno.ENOENT.intValue();
+  private static final int EOPNOTSUPP = Errno.EOPNOTSUPP.intValue();
+
   private final NetlinkSocket socket;
 
   private SockDiag(NetlinkSocket socket) {
@@ -63,6 +70,44 @@ public final class SockDiag implements AutoCloseable {
     query(Libc.AF_INET, IPPROTO_UDP, ~0, out);
     query(Libc.AF_INET6, IPPROTO_UDP, ~0, out);
     return out;
+  }
+
+  /**
+   * Destroys the TCP sockets of this namespace that no descriptor holds any more (orphans: inode
+   * 0), other than TIME-WAIT, and returns how many. An orphan still sending (data or a FIN no one
+   * acknowledged, as after a partition) retransmits for minutes and, until it gives up, keeps its
+   * namespace alive. Equivalent to: {@code ss -K -t state connected} for the entries without inode.
+   * Needs CONFIG_INET_DIAG_DESTROY; without it the kernel answers EOPNOTSUPP, which ends the attempt
+   * quietly (the orphans then end on their own).
+   */
+  public int destroyOrphans() {
+    int destroyed = 0;
+    int states = ~((1 << TCP_LISTEN) | (1 << TCP_TIME_WAIT) | (1 << TCP_CLOSE));
+    for (int family : new int[] {Libc.AF_INET, Libc.AF_INET6}) {
+      List<InetDiagMsg> sockets = socket.dump(m -> m.begin(SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP,
+          "ss -Htn state connected").struct(InetDiagReqV2.dump(family, IPPROTO_TCP, states)).end(), m -> {
+            m.requirePayload(InetDiagMsg.SIZE);
+            return InetDiagMsg.read(m.payload());
+          });
+      for (InetDiagMsg d : sockets) {
+        if (d.inode() != 0) {
+          continue;
+        }
+        try {
+          socket.execute(m -> m.begin(SOCK_DESTROY, NLM_F_REQUEST | NLM_F_ACK, "ss -K (an orphan)")
+              .struct(new InetDiagReqV2(d.family(), IPPROTO_TCP, 0, ~0, d.id())).end());
+          destroyed++;
+        } catch (NetlinkException e) {
+          if (e.errno() == EOPNOTSUPP) {
+            return destroyed;
+          }
+          if (e.errno() != ENOENT) { // gone meanwhile
+            throw e;
+          }
+        }
+      }
+    }
+    return destroyed;
   }
 
   private void query(int family, int protocol, int states, List<InetSocket> out) {
