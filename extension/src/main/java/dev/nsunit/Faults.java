@@ -164,7 +164,7 @@ public final class Faults {
     return fault;
   }
 
-  private static RulesFault rules(List<NetworkNamespace> from, List<NetworkNamespace> to, Blocking how) {
+  private static Fault rules(List<NetworkNamespace> from, List<NetworkNamespace> to, Blocking how) {
     requireNonNull(from, "from is null; pass the endpoints whose packets to stop");
     requireNonNull(to, "to is null; pass the endpoints they must not reach");
     requireNonNull(how, "how is null; pass Faults.Blocking.DROP or Faults.Blocking.REJECT");
@@ -207,7 +207,9 @@ public final class Faults {
       installed.forEach(RuleSet::remove);
       throw e;
     }
-    return new RulesFault(installed, "partition " + description);
+    List<Runnable> undo = new ArrayList<>();
+    installed.forEach(r -> undo.add(r::remove));
+    return new UndoFault(undo, "partition " + description);
   }
 
   /**
@@ -534,41 +536,6 @@ public final class Faults {
           return nft.apply(deletes);
         }
       });
-    }
-  }
-
-  /** A partition or a one-way block. */
-  private static final class RulesFault implements Fault {
-    private final List<RuleSet> rules;
-    private final String description;
-    private boolean healed; // guarded by this
-
-    RulesFault(List<RuleSet> rules, String description) {
-      this.rules = rules;
-      this.description = description;
-    }
-
-    @Override
-    public String description() {
-      return description;
-    }
-
-    @Override
-    public synchronized boolean isHealed() {
-      return healed;
-    }
-
-    @Override
-    public synchronized void close() {
-      if (!healed) {
-        healed = true;
-        rules.forEach(RuleSet::remove);
-      }
-    }
-
-    @Override
-    public String toString() {
-      return description;
     }
   }
 

@@ -23,10 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.RepeatedTest;
-import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.Launcher;
-import org.junit.platform.launcher.TestExecutionListener;
-import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
@@ -153,33 +150,9 @@ public final class CaptureCostBench {
   }
 
   private static void run(Launcher launcher, Class<?> fixture, boolean capture, Map<String, List<Long>> times) {
-    List<Long> durations = Collections.synchronizedList(new ArrayList<>());
-    Map<String, Long> started = new ConcurrentHashMap<>();
-    int[] failed = {0};
-    launcher.execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(fixture))
-        .configurationParameter("nsunit.capture", Boolean.toString(capture)).build(),
-        new TestExecutionListener() {
-          @Override
-          public void executionStarted(TestIdentifier id) {
-            if (id.isTest()) {
-              started.put(id.getUniqueId(), System.nanoTime());
-            }
-          }
-
-          @Override
-          public void executionFinished(TestIdentifier id, TestExecutionResult result) {
-            if (id.isTest()) {
-              durations.add(System.nanoTime() - started.remove(id.getUniqueId()));
-            }
-            if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
-              failed[0]++;
-              result.getThrowable().ifPresent(Throwable::printStackTrace);
-            }
-          }
-        });
-    if (failed[0] > 0) {
-      throw new IllegalStateException(failed[0] + " tests of " + fixture.getSimpleName() + " failed");
-    }
+    List<Long> durations = ExtensionOverheadBench.time(launcher, LauncherDiscoveryRequestBuilder.request()
+        .selectors(selectClass(fixture)).configurationParameter("nsunit.capture", Boolean.toString(capture)).build(),
+        fixture.getSimpleName());
     times.computeIfAbsent(key(fixture, capture), k -> Collections.synchronizedList(new ArrayList<>())).addAll(durations);
   }
 }

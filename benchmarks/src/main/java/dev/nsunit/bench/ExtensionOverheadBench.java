@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
@@ -74,34 +75,44 @@ public final class ExtensionOverheadBench {
 
   private static void run(Launcher launcher, Class<?>[] fixtures, Map<Class<?>, List<Long>> times) {
     for (Class<?> fixture : fixtures) {
-      List<Long> durations = Collections.synchronizedList(new ArrayList<>());
-      Map<String, Long> started = new ConcurrentHashMap<>();
-      int[] failed = {0};
-      launcher.execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(fixture)).build(),
-          new TestExecutionListener() {
-            @Override
-            public void executionStarted(TestIdentifier id) {
-              if (id.isTest()) {
-                started.put(id.getUniqueId(), System.nanoTime());
-              }
-            }
-
-            @Override
-            public void executionFinished(TestIdentifier id, TestExecutionResult result) {
-              if (id.isTest()) {
-                durations.add(System.nanoTime() - started.remove(id.getUniqueId()));
-                if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
-                  failed[0]++;
-                  result.getThrowable().ifPresent(Throwable::printStackTrace);
-                }
-              }
-            }
-          });
-      if (failed[0] > 0) {
-        throw new IllegalStateException(failed[0] + " tests of " + fixture.getSimpleName() + " failed");
-      }
+      List<Long> durations = time(launcher, LauncherDiscoveryRequestBuilder.request().selectors(selectClass(fixture))
+          .build(), fixture.getSimpleName());
       times.computeIfAbsent(fixture, k -> Collections.synchronizedList(new ArrayList<>())).addAll(durations);
     }
+  }
+
+  /**
+   * Runs {@code request} and returns each test's time from JUnit's "started" to "finished".
+   *
+   * @throws IllegalStateException if any test or container failed
+   */
+  static List<Long> time(Launcher launcher, LauncherDiscoveryRequest request, String what) {
+    List<Long> durations = Collections.synchronizedList(new ArrayList<>());
+    Map<String, Long> started = new ConcurrentHashMap<>();
+    int[] failed = {0};
+    launcher.execute(request, new TestExecutionListener() {
+      @Override
+      public void executionStarted(TestIdentifier id) {
+        if (id.isTest()) {
+          started.put(id.getUniqueId(), System.nanoTime());
+        }
+      }
+
+      @Override
+      public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+        if (id.isTest()) {
+          durations.add(System.nanoTime() - started.remove(id.getUniqueId()));
+        }
+        if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
+          failed[0]++;
+          result.getThrowable().ifPresent(Throwable::printStackTrace);
+        }
+      }
+    });
+    if (failed[0] > 0) {
+      throw new IllegalStateException(failed[0] + " tests or containers of " + what + " failed");
+    }
+    return durations;
   }
 
   static double median(List<Long> values) {
