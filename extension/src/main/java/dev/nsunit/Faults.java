@@ -9,6 +9,7 @@ import dev.nsunit.internal.netlink.NftRequest;
 import dev.nsunit.internal.netlink.NftRuleRequest;
 import dev.nsunit.internal.netlink.NftTableRequest;
 import dev.nsunit.internal.netlink.Nftables;
+import dev.nsunit.internal.netlink.KernelFeatures;
 import dev.nsunit.internal.netlink.QdiscRequest;
 import dev.nsunit.internal.netlink.RouteRequest;
 import dev.nsunit.internal.ns.FrameRelay;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -318,11 +320,21 @@ public final class Faults {
     requireNonNull(endpoint, "endpoint is null; pass the NetworkNamespace whose traffic to slow down");
     requireNonNull(direction, "direction is null; pass Faults.Direction.OUTGOING, INCOMING or BOTH");
     requireNsunits(List.of(endpoint), "limit the rate of");
-    List<EndpointNetworks.Joined> joined = joinedOf(endpoint, "limit the rate of");
-    if (direction.incoming()) {
-      joined.forEach(j -> requireVeth(endpoint, j, "an incoming rate limit"));
-    }
     String description = "rate " + formatRate(bitsPerSecond) + " " + direction.describe() + " at " + endpoint.name();
+    return qdiscs(endpoint, direction, index -> QdiscRequest.tbf(index, bitsPerSecond), description, "rate limit");
+  }
+
+  /**
+   * A root qdisc on each of the endpoint's lab interfaces: on the interface itself for outgoing,
+   * on the lab side of its veth for incoming.
+   */
+  private static Fault qdiscs(NetworkNamespace endpoint, Direction direction, IntFunction<QdiscRequest> qdisc,
+      String description, String what) {
+    requireNsunits(List.of(endpoint), "shape the traffic of");
+    List<EndpointNetworks.Joined> joined = joinedOf(endpoint, "shape the traffic of");
+    if (direction.incoming()) {
+      joined.forEach(j -> requireVeth(endpoint, j, "an incoming " + what));
+    }
     List<Runnable> undo = new ArrayList<>();
     try {
       for (EndpointNetworks.Joined j : joined) {
@@ -330,12 +342,12 @@ public final class Faults {
         if (direction.outgoing()) {
           Netns inside = endpoint.netns();
           int index = translate(() -> inside.rtnetlink().indexOf(a.interfaceName()));
-          addQdisc(inside, index, bitsPerSecond, endpoint.name() + "'s " + a.interfaceName());
+          addQdisc(inside, qdisc.apply(index), endpoint.name() + "'s " + a.interfaceName());
           undo.add(() -> deleteQdisc(inside, index));
         }
         if (direction.incoming()) {
           Netns lab = a.labHost();
-          addQdisc(lab, a.labVethIndex(), bitsPerSecond, "the lab side of " + endpoint.name() + "'s " + a.interfaceName());
+          addQdisc(lab, qdisc.apply(a.labVethIndex()), "the lab side of " + endpoint.name() + "'s " + a.interfaceName());
           undo.add(() -> deleteQdisc(lab, a.labVethIndex()));
         }
       }
@@ -376,9 +388,13 @@ public final class Faults {
     requireNonNull(jitter, "jitter is null; pass Duration.ZERO for none");
     requireNonNull(direction, "direction is null; pass Faults.Direction.OUTGOING, INCOMING or BOTH");
     FrameRelay.Shaping shaping = new FrameRelay.Shaping(delay, jitter, 0);
-    return relay(endpoint, direction, shaping, null, "latency " + delay.toMillis() + " ms"
-        + (jitter.isZero() ? "" : " ± " + jitter.toMillis() + " ms") + " " + direction.describe() + " at "
-        + endpoint.name());
+    String description = "latency " + delay.toMillis() + " ms" + (jitter.isZero() ? "" : " ± " + jitter.toMillis()
+        + " ms") + " " + direction.describe() + " at " + endpoint.name();
+    if (KernelFeatures.hasQdisc("netem")) {
+      return qdiscs(endpoint, direction, index -> QdiscRequest.netem(index, delay, jitter), description + " (netem)",
+          "delay");
+    }
+    return relay(endpoint, direction, shaping, null, description);
   }
 
   private static Fault relay(NetworkNamespace endpoint, Direction direction, FrameRelay.Shaping shaping, Long seed,
@@ -432,15 +448,16 @@ public final class Faults {
     }
   }
 
-  private static void addQdisc(Netns netns, int index, long bitsPerSecond, String where) {
+  private static void addQdisc(Netns netns, QdiscRequest request, String where) {
     try {
       translate(() -> {
-        QdiscRequest.tbf(index, bitsPerSecond).sendOn(netns.rtnetlink());
+        request.sendOn(netns.rtnetlink());
         return null;
       });
     } catch (KernelException e) {
       if ("EEXIST".equals(e.errnoName())) {
-        throw new IllegalStateException(where + " has a rate limit already; heal it before setting another.", e);
+        throw new IllegalStateException(where + " has a rate limit already (or a netem delay, which takes the same"
+            + " place); heal it before setting another.", e);
       }
       throw e;
     }

@@ -156,7 +156,8 @@ class ShapingFaultsTests {
     try (Fault slow = Faults.rateLimit(api, 1_000_000, Faults.Direction.OUTGOING)) {
       assertThatThrownBy(() -> Faults.rateLimit(api, 2_000_000, Faults.Direction.OUTGOING))
           .isInstanceOf(IllegalStateException.class)
-          .hasMessage("api's eth0 has a rate limit already; heal it before setting another.");
+          .hasMessage("api's eth0 has a rate limit already (or a netem delay, which takes the same place); heal it"
+              + " before setting another.");
     }
     try (Fault slow = Faults.latency(api, Duration.ofMillis(5))) {
       assertThatThrownBy(() -> Faults.loss(api, 5, Faults.Direction.OUTGOING, 1))

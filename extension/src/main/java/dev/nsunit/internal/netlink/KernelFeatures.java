@@ -2,9 +2,11 @@ package dev.nsunit.internal.netlink;
 
 import dev.nsunit.internal.libc.Libc;
 import dev.nsunit.internal.libc.NativeCallException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -86,7 +88,31 @@ public final class KernelFeatures {
   private static final Map<NftFeature, Boolean> PROBED_NFT = new EnumMap<>(NftFeature.class); // guarded by PROBED
   private static final Set<NftFeature> SIMULATED_MISSING_NFT = EnumSet.noneOf(NftFeature.class); // guarded by PROBED
 
+  private static final Map<String, Boolean> PROBED_QDISC = new HashMap<>(); // guarded by PROBED
+  private static final int ENOENT = Errno.ENOENT.intValue();
+
   private KernelFeatures() {}
+
+  /**
+   * Whether the kernel has the queueing discipline {@code kind} ({@code "netem"}), found by adding
+   * one to {@code lo} of a scratch namespace; the kernel answers ENOENT for a kind it lacks.
+   * Probed once, then cached. Only netem is probed this way.
+   */
+  public static boolean hasQdisc(String kind) {
+    if (!kind.equals("netem")) {
+      throw new IllegalArgumentException("only netem is probed, not " + kind);
+    }
+    synchronized (PROBED) {
+      return PROBED_QDISC.computeIfAbsent(kind, k -> inScratchNamespace("qdisc-" + k, () -> {
+        try (Rtnetlink rt = Rtnetlink.open()) {
+          QdiscRequest.netem(1, Duration.ofMillis(1), Duration.ZERO).sendOn(rt);
+          return true;
+        } catch (NetlinkException e) {
+          return e.errno() != ENOENT; // another refusal means the kind exists
+        }
+      }));
+    }
+  }
 
   /** Whether the kernel can create links of this kind (probed once, then cached). */
   public static boolean supported(Feature feature) {

@@ -49,7 +49,7 @@ class IpvlanRequestTests {
         out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      iproute2 = newLinkMessage(out);
+      iproute2 = message(out, RTM_NEWLINK);
     }
     MessageBuilder m = new MessageBuilder();
     LinkRequest.ipvlan("iv0", 1, LinkRequest.IpvlanMode.L2).encode(m);
@@ -83,8 +83,11 @@ class IpvlanRequestTests {
     return out;
   }
 
-  /** The bytes of the RTM_NEWLINK that creates a link, from strace's hex dumps of what the program sent. */
-  static byte[] newLinkMessage(String strace) {
+  /**
+   * The bytes of the first message of {@code type} with NLM_F_CREATE (iproute2 first sends an
+   * empty RTM_NEWLINK to probe the kernel), from strace's hex dumps of what the program sent.
+   */
+  static byte[] message(String strace, int type) {
     List<byte[]> messages = new ArrayList<>();
     ByteArrayOutputStream current = null;
     for (String line : strace.split("\n", -1)) {
@@ -106,12 +109,11 @@ class IpvlanRequestTests {
     }
     for (byte[] msg : messages) {
       ByteBuffer b = ByteBuffer.wrap(msg).order(ByteOrder.nativeOrder());
-      // the one with NLM_F_CREATE: iproute2 first sends an empty RTM_NEWLINK to probe the kernel
-      if (msg.length >= 16 && (b.getShort(4) & 0xffff) == RTM_NEWLINK && (b.getShort(6) & 0x400) != 0) {
+      if (msg.length >= 16 && (b.getShort(4) & 0xffff) == type && (b.getShort(6) & 0x400) != 0) {
         return msg;
       }
     }
-    throw new AssertionError("no RTM_NEWLINK in strace's output:\n" + strace);
+    throw new AssertionError("no message of type " + type + " with NLM_F_CREATE in strace's output:\n" + strace);
   }
 
   private static boolean onPath(String program) {
