@@ -19,6 +19,11 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,6 +106,41 @@ class FaultsTests {
       DatagramPacket got = new DatagramPacket(new byte[1], 1);
       receiver.receive(got);
       assertThat(got.getData()[0]).isEqualTo((byte) 2);
+    }
+  }
+
+  @Test
+  void aCutLandsMidRequestAndTheAnswerIsLostUntilItHeals() throws Exception {
+    InetAddress dbAddress = db.ipv4Address("faults-net").orElseThrow();
+    CountDownLatch received = new CountDownLatch(1);
+    CountDownLatch answer = new CountDownLatch(1);
+    ExecutorService serverThread = Executors.newSingleThreadExecutor();
+    try (ServerSocket slow = db.serverSocketFactory().createServerSocket(5433, 1, dbAddress);
+         Socket client = api.socketFactory().createSocket(dbAddress, 5433)) {
+      Future<?> served = serverThread.submit(() -> {
+        try (Socket s = slow.accept()) {
+          s.getInputStream().read(new byte[1]); // the request
+          received.countDown();
+          answer.await(); // answers only once the cut is in place
+          s.getOutputStream().write('!');
+          s.getInputStream().read(); // until the client hangs up
+        }
+        return null;
+      });
+      client.setSoTimeout(1_000);
+      client.getOutputStream().write('?');
+      assertThat(received.await(10, TimeUnit.SECONDS)).as("the server has the request").isTrue();
+      try (Fault cut = Faults.partition(api, db, Faults.Blocking.DROP)) { // lands while the request is open
+        answer.countDown();
+        assertThatThrownBy(() -> client.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+      }
+      // healed: TCP retransmits the answer, and the same connection delivers it
+      client.setSoTimeout(30_000);
+      assertThat(client.getInputStream().read()).isEqualTo('!');
+      client.close();
+      served.get(10, TimeUnit.SECONDS);
+    } finally {
+      serverThread.shutdownNow();
     }
   }
 

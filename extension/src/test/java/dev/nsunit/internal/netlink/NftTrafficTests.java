@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,12 +45,18 @@ class NftTrafficTests {
   private static final int BEFORE_SYN_RETRY_MILLIS = 900;
   /** The kernel's default error_burst / error_cost. */
   private static final int DEFAULT_ROUTE_ERROR_BURST = 5;
-  private static final InetAddress CLIENT = ip("192.0.2.2");
+  /**
+   * A client address of its own for each test: the kernel's budget of route errors is kept per
+   * destination host, host-wide, so a test that spent the budget of one client address would leave
+   * the next test's first connects unanswered for a second.
+   */
+  private static final AtomicInteger CLIENTS = new AtomicInteger();
   private static final InetAddress ROUTER_CLIENT_SIDE = ip("192.0.2.1");
   private static final InetAddress ROUTER_SERVER_SIDE = ip("198.51.100.1");
   private static final InetAddress SERVER = ip("198.51.100.2");
 
   private Netns client;
+  private InetAddress clientAddress;
   private Netns router;
   private Netns server;
   private ServerSocket listener;
@@ -76,7 +83,8 @@ class NftTrafficTests {
     Ipv4DevConfRequest.forwarding(rc, true).sendOn(r);
     Ipv4DevConfRequest.forwarding(rs, true).sendOn(r);
     router.call(() -> Files.writeString(Path.of("/proc/sys/net/ipv4/icmp_ratelimit"), "0"));
-    end(client, CLIENT, ROUTER_CLIENT_SIDE);
+    clientAddress = ip("192.0.2." + (2 + CLIENTS.getAndIncrement() % 250));
+    end(client, clientAddress, ROUTER_CLIENT_SIDE);
     end(server, SERVER, ROUTER_SERVER_SIDE);
     listener = server.call(() -> {
       ServerSocket s = new ServerSocket();
@@ -205,7 +213,7 @@ class NftTrafficTests {
 
   @Test
   void masqueradeMakesTheServerSeeTheRoutersAddress() throws Exception {
-    assertThat(peerSeenByTheServer()).as("without the rule the server sees the client").isEqualTo(CLIENT);
+    assertThat(peerSeenByTheServer()).as("without the rule the server sees the client").isEqualTo(clientAddress);
     try (Nftables nft = routerNft()) {
       NftRuleset.masquerade(IpPrefix.parse("192.0.2.0/24"), "rs").applyTo(nft);
     }
