@@ -363,9 +363,10 @@ public final class Faults {
   /**
    * Delays the endpoint's frames by {@code delay} in {@code direction}, like {@code netem delay}:
    * with {@code OUTGOING} a ping from the endpoint takes {@code delay} longer; with {@code BOTH},
-   * twice that. This kernel has no netem, so the delay is made in userspace: a frame relay is
-   * spliced between the endpoint's veth and its bridge (a TAP device takes the veth's place on the
-   * bridge, two threads {@code nsunit-relay-*} pass each frame on when its time comes). Costs:
+   * twice that. With netem in the kernel, netem does it; without (as on this project's CI machine)
+   * the delay is made in userspace: a frame relay is spliced between the endpoint's veth and its
+   * bridge (a veth pair takes the veth's place on the bridge, two threads {@code nsunit-relay-*}
+   * pass each frame on when its time comes). Costs:
    * two threads per interface while the fault lasts, and some tens of microseconds a frame.
    *
    * @throws IllegalArgumentException if the endpoint is on no lab network, or on a macvlan or

@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Loss, rate and latency judged by measured traffic, never by reading the configuration back:
  * ping's round trips under added latency (within ±20 %), 1,000 UDP probes under loss (within
  * five standard deviations of the binomial mean), a TCP transfer under a rate limit (within
- * ±15 %). Each fault is healed and the traffic measured again; the relay leaves no TAP behind.
+ * ±15 %). Each fault is healed and the traffic measured again; the relay leaves no port behind.
  */
 class ShapingFaultsTests {
   static final String NET = "shaping-net";
@@ -275,7 +275,7 @@ class ShapingFaultsTests {
     }
   }
 
-  /** The TAP devices in the JVM's lab host: one per relay in effect. */
+  /** The relays' ports in the JVM's lab host ({@code nsutN}): one per relay in effect. */
   static List<String> labTaps() {
     return Lab.get().netns().rtnetlink().links().stream().map(Link::name).filter(n -> n.startsWith("nsut")).toList();
   }

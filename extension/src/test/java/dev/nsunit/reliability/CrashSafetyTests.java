@@ -66,7 +66,7 @@ class CrashSafetyTests {
         }
         return ns.sockets().stream().anyMatch(s -> s.isListening() && s.localPort() == PORT);
       }, ns::snapshot);
-      // faults in effect when the JVM dies: a frame relay (TAP + threads), netdev loss rules in the
+      // faults in effect when the JVM dies: a frame relay (a veth pair + threads), netdev loss rules in the
       // lab, tbf qdiscs on both sides of the veth
       Faults.latency(ns, Duration.ofMillis(1));
       Faults.loss(ns, 1, Faults.Direction.BOTH);
@@ -122,7 +122,7 @@ class CrashSafetyTests {
       assertThat(descendants).contains(serverPid, sleeperPid);
       assertThat(commandOf(serverPid)).contains(ListenMain.class.getName());
       assertThat(holdersOf(inodes)).isNotEmpty();
-      assertThat(labVeths).as("the endpoint's veth and its relay's TAP").hasSize(2);
+      assertThat(labVeths).as("the endpoint's veth and its relay's port on the bridge").hasSize(2);
 
       Shell.run("kill", "-KILL", Long.toString(child.pid()));
       child.waitFor();

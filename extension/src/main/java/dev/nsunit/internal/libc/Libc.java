@@ -565,10 +565,8 @@ public final class Libc {
     }
   }
 
-  // --- frames: TAP devices and packet sockets (dev.nsunit.internal.frames) ---
+  // --- frames: packet sockets, poll and eventfd (dev.nsunit.internal.frames) ---
 
-  /** {@code O_RDWR} from fcntl.h. */
-  public static final int O_RDWR = 2;
   /** {@code SOCK_NONBLOCK} from linux/net.h. */
   public static final int SOCK_NONBLOCK = 0x800;
   /** {@code ETH_P_ALL} from linux/if_ether.h: every protocol, as a packet socket's protocol. */
@@ -577,37 +575,8 @@ public final class Libc {
   public static final int SOL_PACKET = 263;
   /** {@code PACKET_IGNORE_OUTGOING} from linux/if_packet.h: a packet socket does not see what its link sends. */
   public static final int PACKET_IGNORE_OUTGOING = 23;
-  /** {@code TUNSETIFF} from linux/if_tun.h, {@code _IOW('T', 202, int)}. */
-  public static final long TUNSETIFF = 0x400454caL;
-  /** {@code IFF_TAP} from linux/if_tun.h: an Ethernet device. */
-  public static final int IFF_TAP = 0x0002;
-  /** {@code IFF_NO_PI} from linux/if_tun.h: frames without the 4-byte packet information header. */
-  public static final int IFF_NO_PI = 0x1000;
-  /** {@code IFF_VNET_HDR} from linux/if_tun.h: frames carry a {@code struct virtio_net_hdr}. */
-  public static final int IFF_VNET_HDR = 0x4000;
   /** {@code POLLIN} from poll.h. */
   public static final short POLLIN = 0x1;
-
-  /**
-   * Creates the TAP device {@code name} in the calling thread's network namespace and returns the
-   * descriptor that owns it (non-blocking, close-on-exec): reading it gives the frames the device
-   * sends, writing it makes the device receive a frame. The device goes when the descriptor is closed.
-   * With {@code vnetHeader}, each frame read or written starts with a 10-byte {@code struct
-   * virtio_net_hdr} (checksum and segmentation offload state).
-   */
-  public static int openTap(String name, boolean vnetHeader) {
-    int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK);
-    ByteBuffer ifreq = ByteBuffer.allocateDirect(40).order(ByteOrder.nativeOrder());
-    byte[] raw = name.getBytes(StandardCharsets.US_ASCII);
-    ifreq.put(0, raw);
-    ifreq.putShort(16, (short) (IFF_TAP | IFF_NO_PI | (vnetHeader ? IFF_VNET_HDR : 0)));
-    if (LIBC.ioctl(fd, TUNSETIFF, ifreq) != 0) {
-      NativeCallException e = failure("ioctl", "TUNSETIFF " + name);
-      close(fd);
-      throw e;
-    }
-    return fd;
-  }
 
   /** {@code ioctl(fd, request, argument)} with an integer argument. */
   public static void ioctl(int fd, long request, long argument) {

@@ -3,6 +3,7 @@ package dev.nsunit.internal.ns;
 import static java.util.Objects.requireNonNull;
 
 import dev.nsunit.internal.libc.Libc;
+import dev.nsunit.internal.netlink.LinkRequest;
 import dev.nsunit.internal.netlink.Rtnetlink;
 import dev.nsunit.model.Link;
 import java.nio.ByteBuffer;
@@ -18,31 +19,28 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A userspace relay spliced between an endpoint's veth and its bridge, which delays, jitters and
  * drops frames: latency for kernels without {@code sch_netem}. The lab-side veth leaves the
- * bridge; a TAP device takes its place as the bridge's port; two threads pass every frame between
- * a packet socket on the veth and the TAP's descriptor, each after its direction's delay.
+ * bridge; a veth pair takes its place, one end ({@code nsutN}) a port of the bridge; two threads
+ * pass every frame between a packet socket on the endpoint's veth and one on the pair's other end
+ * ({@code nsurN}), each after its direction's delay. (A TAP device would do the same, but
+ * {@code /dev/net/tun} is often root's alone, and the rootless mode must delay frames too.)
  *
  * <pre>
- *   endpoint eth0 ── veth (packet socket) ⇄ relay threads ⇄ TAP nsutN ── bridge
+ *   endpoint eth0 ── veth (packet socket) ⇄ relay threads ⇄ (packet socket) nsurN ── nsutN ── bridge
  * </pre>
  *
- * <p>Frames keep their offload metadata across the relay (a {@code virtio_net_hdr} on both
- * sides: {@code PACKET_VNET_HDR} on the socket, {@code IFF_VNET_HDR} on the TAP), so a TCP
- * segment the sender left for the hardware to checksum, or a large segment the kernel would
- * split later, arrives intact. The cost: two system calls and two thread hand-offs a frame.
+ * <p>Frames keep their offload metadata across the relay (a {@code virtio_net_hdr} with each,
+ * {@code PACKET_VNET_HDR} on both sockets), so a TCP segment the sender left for the hardware to
+ * checksum, or a large segment the kernel would split later, arrives intact. The cost: two system
+ * calls and two thread hand-offs a frame.
  *
- * <p>Undone by {@link #close()}: the threads stop, the TAP goes with its descriptor, the veth
- * rejoins the bridge. A JVM killed meanwhile closes the descriptor too (the TAP goes), and the
- * lab namespace the veth lives in dies with the JVM.
+ * <p>Undone by {@link #close()}: the threads stop, the pair is deleted, the veth rejoins the
+ * bridge. A JVM killed meanwhile takes the lab namespace, where all of it lives, with it.
  */
 public final class FrameRelay implements AutoCloseable {
   private static final AtomicInteger NUMBERS = new AtomicInteger();
   private static final int VNET_HDR = 10; // sizeof(struct virtio_net_hdr)
   private static final int BUFFER = VNET_HDR + 65_550; // a GSO frame of up to 64 KiB, with its header
   private static final int PACKET_VNET_HDR = 15; // linux/if_packet.h
-  private static final long TUNSETOFFLOAD = 0x400454d0L; // _IOW('T', 208, unsigned int)
-  private static final int TUN_F_CSUM = 0x1;
-  private static final int TUN_F_TSO4 = 0x2;
-  private static final int TUN_F_TSO6 = 0x4;
   private static final int POLL_MILLIS = 50;
 
   /**
@@ -104,9 +102,10 @@ public final class FrameRelay implements AutoCloseable {
   private final Netns host;
   private final int vethIndex;
   private final int bridgeIndex;
-  private final String tapName;
-  private final int tapFd;
-  private final int packetFd;
+  private final String portName;
+  private final int portIndex;
+  private final int tapFd; // the packet socket on the pair's relay end: frames to and from the bridge
+  private final int packetFd; // the packet socket on the endpoint's veth
   private final Shaping fromEndpoint;
   private final Shaping toEndpoint;
   private final Random fromRandom;
@@ -121,20 +120,21 @@ public final class FrameRelay implements AutoCloseable {
   private volatile boolean stopping;
   private boolean closed; // guarded by this
 
-  private FrameRelay(Netns host, int vethIndex, int bridgeIndex, String tapName, int tapFd, int packetFd,
-      Shaping fromEndpoint, Shaping toEndpoint, Long seed) {
+  private FrameRelay(Netns host, int vethIndex, int bridgeIndex, String portName, int portIndex, int tapFd,
+      int packetFd, Shaping fromEndpoint, Shaping toEndpoint, Long seed) {
     this.host = host;
     this.vethIndex = vethIndex;
     this.bridgeIndex = bridgeIndex;
-    this.tapName = tapName;
+    this.portName = portName;
+    this.portIndex = portIndex;
     this.tapFd = tapFd;
     this.packetFd = packetFd;
     this.fromEndpoint = fromEndpoint;
     this.toEndpoint = toEndpoint;
     this.fromRandom = seed == null ? new Random() : new Random(seed);
     this.toRandom = seed == null ? new Random() : new Random(~seed);
-    this.reader = new Thread(this::readLoop, "nsunit-relay-" + tapName);
-    this.sender = new Thread(this::sendLoop, "nsunit-relay-" + tapName + "-send");
+    this.reader = new Thread(this::readLoop, "nsunit-relay-" + portName);
+    this.sender = new Thread(this::sendLoop, "nsunit-relay-" + portName + "-send");
     reader.setDaemon(true);
     sender.setDaemon(true);
   }
@@ -150,36 +150,44 @@ public final class FrameRelay implements AutoCloseable {
    */
   public static FrameRelay splice(Netns host, int vethIndex, int bridgeIndex, Shaping fromEndpoint,
       Shaping toEndpoint, Long seed) {
-    String tapName = "nsut" + Integer.toHexString(NUMBERS.incrementAndGet());
+    String number = Integer.toHexString(NUMBERS.incrementAndGet());
+    String portName = "nsut" + number;
+    String relayName = "nsur" + number;
     Rtnetlink rt = host.rtnetlink();
     Link veth = rt.link(vethIndex).orElseThrow(() -> new IllegalStateException("the endpoint's veth (if" + vethIndex
         + ") is gone"));
-    int[] fds = host.setUp(() -> {
-      int tap = Libc.openTap(tapName, true);
-      try {
-        Libc.ioctl(tap, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6);
-        int packet = Libc.packetSocket(vethIndex, true);
+    rt.add(LinkRequest.veth(portName, relayName).mtu(veth.mtu()));
+    int portIndex = -1;
+    int[] fds = null;
+    try {
+      portIndex = rt.indexOf(portName);
+      int relayIndex = rt.indexOf(relayName);
+      rt.setArp(relayIndex, false); // it carries other hosts' frames, like the endpoint's veth below
+      rt.setUp(relayIndex, true);
+      fds = host.setUp(() -> {
+        int endpointSide = packetSocket(vethIndex);
         try {
-          Libc.setsockopt(packet, Libc.SOL_PACKET, PACKET_VNET_HDR, 1);
-          return new int[] {tap, packet};
+          return new int[] {endpointSide, packetSocket(relayIndex)};
         } catch (RuntimeException e) {
-          Libc.close(packet);
+          Libc.close(endpointSide);
           throw e;
         }
-      } catch (RuntimeException e) {
-        Libc.close(tap);
-        throw e;
+      });
+    } catch (RuntimeException e) {
+      try {
+        rt.delete(portIndex >= 0 ? portIndex : rt.indexOf(portName));
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
       }
-    });
-    FrameRelay relay = new FrameRelay(host, vethIndex, bridgeIndex, tapName, fds[0], fds[1], fromEndpoint, toEndpoint,
-        seed);
+      throw e;
+    }
+    FrameRelay relay = new FrameRelay(host, vethIndex, bridgeIndex, portName, portIndex, fds[1], fds[0], fromEndpoint,
+        toEndpoint, seed);
     try {
-      int tapIndex = rt.indexOf(tapName);
-      rt.setMtu(tapIndex, veth.mtu());
       rt.setMaster(vethIndex, 0);
       rt.setArp(vethIndex, false); // the lab must not answer ARP on the endpoint's wire for addresses it has elsewhere
-      rt.setMaster(tapIndex, bridgeIndex);
-      rt.setUp(tapIndex, true);
+      rt.setMaster(portIndex, bridgeIndex);
+      rt.setUp(portIndex, true);
       relay.reader.start();
       relay.sender.start();
       return relay;
@@ -193,9 +201,21 @@ public final class FrameRelay implements AutoCloseable {
     }
   }
 
-  /** The TAP device's name, in the lab: {@code nsutN}. */
-  public String tapName() {
-    return tapName;
+  /** A packet socket on {@code index} that reads and writes frames with their virtio_net_hdr. */
+  private static int packetSocket(int index) {
+    int fd = Libc.packetSocket(index, true);
+    try {
+      Libc.setsockopt(fd, Libc.SOL_PACKET, PACKET_VNET_HDR, 1);
+      return fd;
+    } catch (RuntimeException e) {
+      Libc.close(fd);
+      throw e;
+    }
+  }
+
+  /** The relay's port on the bridge, in the lab: {@code nsutN} (its peer, where the relay reads and writes, is {@code nsurN}). */
+  public String portName() {
+    return portName;
   }
 
   /** Frames passed on so far. */
@@ -305,11 +325,14 @@ public final class FrameRelay implements AutoCloseable {
     Futures.joinUninterruptibly(reader);
     Futures.joinUninterruptibly(sender);
     FailureCollector failures = new FailureCollector();
-    failures.run(() -> Libc.close(tapFd)); // the TAP leaves the bridge and goes
+    failures.run(() -> Libc.close(tapFd));
     failures.run(() -> Libc.close(packetFd));
     if (!host.isClosed()) {
       failures.run(() -> {
         Rtnetlink rt = host.rtnetlink();
+        if (rt.link(portIndex).isPresent()) {
+          rt.delete(portIndex); // the pair leaves the bridge and goes
+        }
         if (rt.link(vethIndex).isPresent()) {
           rt.setArp(vethIndex, true);
           rt.setMaster(vethIndex, bridgeIndex);
@@ -321,6 +344,6 @@ public final class FrameRelay implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "relay " + tapName + " (from the endpoint: " + fromEndpoint + ", to it: " + toEndpoint + ")";
+    return "relay " + portName + " (from the endpoint: " + fromEndpoint + ", to it: " + toEndpoint + ")";
   }
 }
