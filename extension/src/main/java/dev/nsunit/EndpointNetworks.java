@@ -368,10 +368,11 @@ final class EndpointNetworks {
     }
     faults.clear();
     if (hadFaults && !netns.isClosed()) {
-      // a fault can leave orphaned TCP sockets (their descriptors closed) retransmitting into the
-      // void for minutes, each keeping this namespace alive after its scope: end them now
+      // a fault can leave TCP sockets retransmitting into the void for minutes (orphans, or ones
+      // whose close waits for a blocked thread), each keeping this namespace alive after its
+      // scope: the scope has ended, so end them now
       try {
-        netns.inspect(() -> netns.sockDiag().destroyOrphans());
+        netns.inspect(() -> netns.sockDiag().destroyConnections());
       } catch (RuntimeException e) {
         failure = failure == null ? e : failure;
       }

@@ -73,14 +73,16 @@ public final class SockDiag implements AutoCloseable {
   }
 
   /**
-   * Destroys the TCP sockets of this namespace that no descriptor holds any more (orphans: inode
-   * 0), other than TIME-WAIT, and returns how many. An orphan still sending (data or a FIN no one
-   * acknowledged, as after a partition) retransmits for minutes and, until it gives up, keeps its
-   * namespace alive. Equivalent to: {@code ss -K -t state connected} for the entries without inode.
-   * Needs CONFIG_INET_DIAG_DESTROY; without it the kernel answers EOPNOTSUPP, which ends the attempt
-   * quietly (the orphans then end on their own).
+   * Destroys every connected TCP socket of this namespace (all but listeners, TIME-WAIT and
+   * closed ones) and returns how many: for a namespace whose scope has ended. An orphan (no
+   * descriptor holds it any more) still sending data or a FIN no one acknowledged, as after a
+   * partition, retransmits for minutes and, until it gives up, keeps its namespace alive; so does
+   * a socket whose descriptor the JDK closed while a thread was still blocked on it (the close
+   * completes when that thread returns, which a destroyed socket makes it do). Equivalent to:
+   * {@code ss -K -t state connected}. Needs CONFIG_INET_DIAG_DESTROY; without it the kernel
+   * answers EOPNOTSUPP, which ends the attempt quietly (the sockets then end on their own).
    */
-  public int destroyOrphans() {
+  public int destroyConnections() {
     int destroyed = 0;
     int states = ~((1 << TCP_LISTEN) | (1 << TCP_TIME_WAIT) | (1 << TCP_CLOSE));
     for (int family : new int[] {Libc.AF_INET, Libc.AF_INET6}) {
@@ -90,11 +92,8 @@ public final class SockDiag implements AutoCloseable {
             return InetDiagMsg.read(m.payload());
           });
       for (InetDiagMsg d : sockets) {
-        if (d.inode() != 0) {
-          continue;
-        }
         try {
-          socket.execute(m -> m.begin(SOCK_DESTROY, NLM_F_REQUEST | NLM_F_ACK, "ss -K (an orphan)")
+          socket.execute(m -> m.begin(SOCK_DESTROY, NLM_F_REQUEST | NLM_F_ACK, "ss -K (a connection of an ended scope)")
               .struct(new InetDiagReqV2(d.family(), IPPROTO_TCP, 0, ~0, d.id())).end());
           destroyed++;
         } catch (NetlinkException e) {
