@@ -115,8 +115,8 @@ class StressTests {
   void sequentialTestsLeaveNoDescriptorsThreadsNamespacesVethsOrHeapBehind() throws Exception {
     EngineTestKit.engine("junit-jupiter").selectors(selectClass(WarmUpTestCase.class)).execute()
         .testEvents().assertStatistics(s -> s.succeeded(2)); // loads classes, makes the lab and its bridge
-    // the maker thread (and its descriptor on the JVM's namespace) ends after a second without
-    // work: both readings wait for it, so neither depends on how long ago the last test ran
+    // the maker and capture threads (and their descriptors) end after a second without work:
+    // both readings wait for them, so neither depends on how long ago the last test ran
     Counts before = Await.until("the lab's veths of earlier tests and the idle maker thread to go", SETTLE_BOUND,
         Counts::now, c -> c.labVeths.isEmpty() && c.threads.stream().noneMatch(Counts::isMaker),
         c -> "lab veths " + c.labVeths + ", nsunit threads " + c.threads);
@@ -195,9 +195,12 @@ class StressTests {
     Set<String> labVeths;
     Set<String> heldNamespaces;
 
-    /** nsunit's shared namespace-maker thread: started on demand, gone after a second idle. */
+    /**
+     * nsunit's shared threads that start on demand and end after a second idle: the namespace
+     * maker, and the packet capture (with its eventfd).
+     */
     static boolean isMaker(String threadName) {
-      return threadName.startsWith("nsunit-maker-");
+      return threadName.startsWith("nsunit-maker-") || threadName.equals("nsunit-capture");
     }
 
     static Counts now() {
