@@ -314,6 +314,7 @@ public final class LabNetwork {
     private boolean internal;
     private String subnet6;
     private NetworkDriver driver = NetworkDriver.BRIDGE;
+    private boolean quietIpv6;
 
     private Builder(String name) {
       this.name = requireNonNull(name, "name is null; pass a network name, e.g. \"backend\"");
@@ -354,12 +355,30 @@ public final class LabNetwork {
     }
 
     /**
+     * Endpoints connected from now on get no IPv6 link-local address ({@code ip link set eth0
+     * addrgenmode none}), so they send no duplicate address detection, router solicitations or
+     * MLD reports. For large topologies: on a bridge of hundreds of ports every such multicast
+     * frame is flooded to every other port, and the kernel's per-CPU backlog
+     * ({@code net.core.netdev_max_backlog}, 1000 by default) drops frames, ARP and pings among
+     * them. IPv4 is unaffected; a dual-stack network ({@link #ipv6Subnet}) keeps its global
+     * addresses, without link-local ones.
+     */
+    public Builder quietIpv6() {
+      this.quietIpv6 = true;
+      return this;
+    }
+
+    /**
      * Creates the network, or returns it if it exists with the same definition.
      *
      * @throws IllegalArgumentException naming the setting, the rule and the fix
      */
     public LabNetwork create() {
-      return of(NetworkDefinition.check(name, subnet, gateway, internal, subnet6, driver));
+      LabNetwork n = of(NetworkDefinition.check(name, subnet, gateway, internal, subnet6, driver));
+      if (quietIpv6) {
+        n.bridge.quietIpv6(true);
+      }
+      return n;
     }
   }
 

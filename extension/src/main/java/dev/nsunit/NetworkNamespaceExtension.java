@@ -4,6 +4,7 @@ import dev.nsunit.NetworkPlan.Endpoint;
 import dev.nsunit.internal.capture.PacketCapture;
 import dev.nsunit.internal.junit.UndeclaredNamespaceParameters;
 import dev.nsunit.internal.ns.Lab;
+import dev.nsunit.internal.ns.NamespacePool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,6 +63,7 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
   @Override
   public void beforeAll(ExtensionContext context) {
     Class<?> testClass = context.getRequiredTestClass();
+    configurePool(context);
     NetworkPlan plan = plan(context);
     List<Endpoint> statics = plan.endpoints().stream()
         // statics of enclosing classes belong to the enclosing class's own scope
@@ -114,6 +116,26 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
       scope.adopt(f.apply(name -> name.isEmpty() ? scope.testNamespace().orElseThrow()
           : store.get(ENDPOINT + name, NetworkNamespace.class)));
     }
+  }
+
+  /**
+   * Sizes the JVM's namespace pool from {@link NsunitProperties#POOL_SIZE}, once per run, and
+   * closes what it holds when the run ends (the root context's store closes its values then).
+   */
+  @SuppressWarnings("deprecation") // getOrComputeIfAbsent: see plan()
+  private static void configurePool(ExtensionContext context) {
+    context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(NamespacePool.class, k -> {
+      context.getConfigurationParameter(NsunitProperties.POOL_SIZE).ifPresent(v -> {
+        try {
+          NamespacePool.shared().resize(NamespacePool.parseSize(v, "configuration parameter " + NsunitProperties.POOL_SIZE));
+        } catch (IllegalArgumentException e) {
+          throw new ExtensionConfigurationException(e.getMessage() + ". Fix it where it is set (junit-platform.properties,"
+              + " Surefire's configurationParameters or -D" + NsunitProperties.POOL_SIZE + ").", e);
+        }
+      });
+      AutoCloseable drain = () -> NamespacePool.shared().drain();
+      return drain;
+    }, AutoCloseable.class);
   }
 
   /**

@@ -77,4 +77,17 @@ public final class NsunitProperties {
    * report entry. From JUnit 5.14 on, files are published through JUnit's own output directory.
    */
   public static final String EVIDENCE_DIR = "nsunit.evidence.dir";
+
+  /**
+   * How many namespaces nsunit builds ahead of time, so that a test does not wait for the kernel:
+   * {@code 8} by default, {@code 0} for none, at most {@code 64}. The pool keeps that many blank
+   * namespaces (for {@link NoNetwork} and {@link NetworkNamespace#create()}) and, once a bridge is
+   * used, that many endpoints plugged into it (for {@link BridgeNetwork} with the default MTU;
+   * address, MAC and routes are given when a test takes one, so addresses still come in
+   * Docker's order). One thread, the namespace maker, builds them between tests; everything
+   * pooled is held by descriptors only, and is closed when the run ends, after a second without
+   * use, or when the JVM dies. Read as a configuration parameter (when the first test class
+   * starts) or a system property (when nsunit is first used).
+   */
+  public static final String POOL_SIZE = "nsunit.pool.size";
 }

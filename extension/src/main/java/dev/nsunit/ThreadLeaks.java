@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -43,6 +44,7 @@ final class ThreadLeaks {
   static List<String> tasksIn(long inode, IgnoredThreads ignored) {
     long deadline = System.nanoTime() + GRACE_MILLIS * 1_000_000;
     Map<Long, String> names = new HashMap<>();
+    long pause = 50;
     while (true) {
       boolean last = System.nanoTime() > deadline;
       List<String> found = new ArrayList<>();
@@ -64,11 +66,12 @@ final class ThreadLeaks {
       if (found.isEmpty() || last) {
         return found;
       }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        deadline = System.nanoTime() - 1; // report what remains, with names
+      // a thread that was just joined is usually gone from /proc within microseconds: look again
+      // soon, then less often (Thread.sleep would round 50 us up to a millisecond)
+      LockSupport.parkNanos(pause * 1_000);
+      pause = Math.min(pause * 2, 10_000);
+      if (Thread.currentThread().isInterrupted()) {
+        deadline = System.nanoTime() - 1; // report what remains, with names; the flag stays set
       }
     }
   }

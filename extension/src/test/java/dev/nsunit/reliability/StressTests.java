@@ -7,6 +7,7 @@ import dev.nsunit.BridgeNetwork;
 import dev.nsunit.NetworkNamespace;
 import dev.nsunit.NoNetwork;
 import dev.nsunit.internal.ns.Lab;
+import dev.nsunit.internal.ns.NamespacePool;
 import dev.nsunit.model.Link;
 import dev.nsunit.testing.Await;
 import java.io.IOException;
@@ -238,6 +239,7 @@ class StressTests {
       mine.add(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString());
       mine.add("net:[" + Lab.get().netns().id().inode() + "]");
       Lab.get().ownedNamespaces().forEach(o -> mine.add("net:[" + o.id().inode() + "]")); // live with the lab
+      mine.add("net:[" + NamespacePool.nurseryInode() + "]"); // new namespaces are made from it, for the JVM's life
       c.heldNamespaces = new TreeSet<>();
       for (Path dir : List.of(fdDir, Path.of("/proc/self/task"))) {
         try (var s = Files.list(dir)) {

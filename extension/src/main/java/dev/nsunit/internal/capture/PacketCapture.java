@@ -148,7 +148,19 @@ public final class PacketCapture {
    * {@code ringBytes} of them.
    */
   public static Session start(Netns netns, String name, long ringBytes) {
-    int fd = netns.setUp(() -> Libc.packetSocket(0, false));
+    int prepared = netns.takePreparedPacketSocket(); // a pooled namespace comes with one: no trip to the maker
+    int fd;
+    if (prepared >= 0) {
+      try {
+        Libc.bindPacketSocket(prepared, 0, false);
+      } catch (RuntimeException e) {
+        Libc.close(prepared);
+        throw e;
+      }
+      fd = prepared;
+    } else {
+      fd = netns.setUp(() -> Libc.packetSocket(0, false));
+    }
     Session s = new Session(fd, name, ringBytes);
     synchronized (LOCK) {
       if (thread == null) {

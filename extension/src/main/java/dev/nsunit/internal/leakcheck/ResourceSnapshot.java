@@ -3,6 +3,7 @@ package dev.nsunit.internal.leakcheck;
 import dev.nsunit.internal.escape.EscapeMonitor;
 import dev.nsunit.internal.libc.Libc;
 import dev.nsunit.internal.ns.Lab;
+import dev.nsunit.internal.ns.NamespacePool;
 import dev.nsunit.internal.ns.Netns;
 import dev.nsunit.model.Link;
 import java.io.IOException;
@@ -45,6 +46,9 @@ record ResourceSnapshot(
 
   /** Reads everything now; counts only named namespaces whose name starts with {@code netnsPrefix}. */
   static ResourceSnapshot take(String netnsPrefix) {
+    // namespaces built ahead of time belong to no test; the check runs before the first test and
+    // after the last, when the pool has no more use
+    NamespacePool.shared().drain();
     List<String> links;
     List<String> addresses;
     List<String> routes;
@@ -91,6 +95,8 @@ record ResourceSnapshot(
     Optional<EscapeMonitor> escapeMonitor = EscapeMonitor.existingForJvm();
     // The JVM's own namespace is no leak: the namespace maker holds it while it lives.
     labNs.add("net:[" + Netns.currentThreadNamespaceInode() + "]");
+    // and the nursery new namespaces are made from lives as long as the JVM
+    labNs.add("net:[" + NamespacePool.nurseryInode() + "]");
     Set<String> nsFds = new TreeSet<>();
     int kernelFds = 0;
     for (Path fd : list(Path.of("/proc/self/fd"))) {

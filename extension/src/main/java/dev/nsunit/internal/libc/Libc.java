@@ -592,22 +592,35 @@ public final class Libc {
    * whole Ethernet frame out of the link.
    */
   public static int packetSocket(int ifindex, boolean ignoreOutgoing) {
-    int protocol = Short.toUnsignedInt(Short.reverseBytes((short) ETH_P_ALL)); // htons
-    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, protocol);
+    int fd = packetSocketIdle();
     try {
-      if (ignoreOutgoing) {
-        setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1);
-      }
-      ByteBuffer ll = ByteBuffer.allocateDirect(20).order(ByteOrder.nativeOrder());
-      ll.putShort(0, (short) AF_PACKET);
-      ll.putShort(2, (short) protocol);
-      ll.putInt(4, ifindex);
-      bind(fd, ll, 20);
+      bindPacketSocket(fd, ifindex, ignoreOutgoing);
       return fd;
     } catch (RuntimeException e) {
       close(fd);
       throw e;
     }
+  }
+
+  /**
+   * Opens a non-blocking packet socket for no protocol, in the calling thread's network namespace:
+   * it receives nothing until {@link #bindPacketSocket}, which any thread may call later.
+   */
+  public static int packetSocketIdle() {
+    return socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, 0);
+  }
+
+  /** Binds a packet socket to every protocol on {@code ifindex} (0: every link): see {@link #packetSocket}. */
+  public static void bindPacketSocket(int fd, int ifindex, boolean ignoreOutgoing) {
+    int protocol = Short.toUnsignedInt(Short.reverseBytes((short) ETH_P_ALL)); // htons
+    if (ignoreOutgoing) {
+      setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1);
+    }
+    ByteBuffer ll = ByteBuffer.allocateDirect(20).order(ByteOrder.nativeOrder());
+    ll.putShort(0, (short) AF_PACKET);
+    ll.putShort(2, (short) protocol);
+    ll.putInt(4, ifindex);
+    bind(fd, ll, 20);
   }
 
   /**

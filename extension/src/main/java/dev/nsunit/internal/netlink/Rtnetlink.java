@@ -319,6 +319,11 @@ public final class Rtnetlink implements AutoCloseable {
     socket.execute(batch::encode);
   }
 
+  private static final int IFLA_AF_SPEC = 26;
+  private static final int AF_INET6_FAMILY = 10;
+  private static final int IFLA_INET6_ADDR_GEN_MODE = 8;
+  private static final int IN6_ADDR_GEN_MODE_NONE = 1;
+
   /** A list of requests for {@link #batch(Batch)}. */
   public static final class Batch {
     private final ArrayList<Consumer<MessageBuilder>> steps = new ArrayList<>();
@@ -332,6 +337,29 @@ public final class Rtnetlink implements AutoCloseable {
     /** {@code ip link set dev IF up}. */
     public Batch setUp(int index) {
       steps.add(m -> encodeSetUp(m, index, null, true));
+      return this;
+    }
+
+    /** {@code ip link set dev IF address MAC}. */
+    public Batch setMac(int index, String mac) {
+      byte[] raw = LinkCodec.parseMac(mac);
+      steps.add(m -> m.begin(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, "ip link set dev if" + index + " address " + mac)
+          .struct(IfInfoMsg.of(index)).attr(IFLA_ADDRESS, raw).end());
+      return this;
+    }
+
+    /**
+     * {@code ip link set dev IF addrgenmode none}: the link gets no IPv6 link-local address when it
+     * comes up, so it sends no DAD, router solicitation or MLD report.
+     */
+    public Batch noIpv6LinkLocal(int index) {
+      steps.add(m -> {
+        m.begin(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, "ip link set dev if" + index + " addrgenmode none")
+            .struct(IfInfoMsg.of(index));
+        int spec = m.beginNested(IFLA_AF_SPEC);
+        int inet6 = m.beginNested(AF_INET6_FAMILY);
+        m.attrU8(IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE).endNested(inet6).endNested(spec).end();
+      });
       return this;
     }
 

@@ -45,19 +45,13 @@ public final class JvmSockets {
    * Equivalent to: {@code ip netns exec NS ss -Htuan}, without the entries whose inode is 0.
    */
   public static List<InetSocket> inetSocketsIn(Netns ns) {
-    NetlinkSocket diag = NamespaceThreads.inNamespace(ns.fd(),
-        () -> NetlinkSocket.open(NetlinkConstants.NETLINK_SOCK_DIAG));
-    try {
-      List<InetSocket> out = new ArrayList<>();
-      for (InetSocket s : InetSocketDump.all(diag)) {
-        if (s.inode() != 0) {
-          out.add(s);
-        }
+    List<InetSocket> out = new ArrayList<>();
+    for (InetSocket s : ns.inspect(() -> ns.sockDiag().all())) {
+      if (s.inode() != 0) {
+        out.add(s);
       }
-      return out;
-    } finally {
-      diag.close();
     }
+    return out;
   }
 
   /**

@@ -114,7 +114,7 @@ public final class Lab {
   }
 
   private static Lab create() {
-    Netns netns = Netns.create("lab host");
+    Netns netns = Netns.createUnpooled("lab host");
     try {
       Rtnetlink rt = netns.rtnetlink();
       boolean useNft = KernelFeatures.supported(KernelFeatures.NftFeature.NF_TABLES)
@@ -220,7 +220,7 @@ public final class Lab {
       throw new IllegalStateException("the outside world's link is " + OUTSIDE_LINK + ", but " + label(onLink.get())
           + " uses it already; the lab cannot route to both. Give that network another subnet.");
     }
-    Netns world = Netns.create("outside world");
+    Netns world = Netns.createUnpooled("outside world");
     try {
       Rtnetlink labRt = netns.rtnetlink();
       labRt.add(LinkRequest.veth(UPLINK, "eth0", world.fd()).up());
@@ -319,6 +319,7 @@ public final class Lab {
     private final Optional<IpPrefix> subnet6;
     private final Lan lan; // null for a bridge
     private final Overlay overlay; // null unless an overlay network
+    private volatile boolean quietIpv6;
 
     Bridge(String name, int index, IpPrefix subnet, InetAddress gateway, AddressPool pool, Optional<String> network,
         boolean internal, Optional<IpPrefix> subnet6) {
@@ -337,6 +338,21 @@ public final class Lab {
       this.network = network;
       this.internal = internal;
       this.subnet6 = subnet6;
+    }
+
+    /**
+     * From now on, endpoints' interfaces on this bridge get no IPv6 link-local address, so they
+     * send no duplicate address detection, router solicitations or MLD reports, which the bridge
+     * would flood to every port (see {@code LabNetwork.Builder#quietIpv6()}). Endpoints attached
+     * before keep theirs.
+     */
+    public void quietIpv6(boolean quiet) {
+      this.quietIpv6 = quiet;
+    }
+
+    /** Whether endpoints attached from now on get no IPv6 link-local address. */
+    public boolean isQuietIpv6() {
+      return quietIpv6;
     }
 
     /**
@@ -640,7 +656,7 @@ public final class Lab {
     int number = nodes.size(); // the JVM's lab host is 1, this one the next
     InetAddress address = UNDERLAY.offset(number + 1);
     String port = "nsunit-ul" + number;
-    Netns host = Netns.create("lab host " + key);
+    Netns host = Netns.createUnpooled("lab host " + key);
     try {
       rt.add(LinkRequest.veth(port, "eth0", host.fd()).master(rt.indexOf(UNDERLAY_BRIDGE)).up());
       Rtnetlink hostRt = host.rtnetlink();
@@ -696,7 +712,7 @@ public final class Lab {
   private Bridge createLan(IpPrefix subnet, InetAddress gateway, String network, boolean internal, String kind) {
     KernelFeatures.require(kind.equals("macvlan") ? KernelFeatures.Feature.MACVLAN : KernelFeatures.Feature.IPVLAN);
     String parent = "nsunit-" + (kind.equals("macvlan") ? "mv" : "iv") + lans.size();
-    Netns lan = Netns.create("lan of network " + network);
+    Netns lan = Netns.createUnpooled("lan of network " + network);
     try {
       Rtnetlink rt = netns.rtnetlink();
       rt.add(LinkRequest.veth(parent, "eth0", lan.fd()).up());
@@ -950,6 +966,12 @@ public final class Lab {
    * the namespace. On any failure nothing is left behind.
    */
   public Attachment attach(String endpointName, Bridge bridge, InetAddress fixedAddress, int mtu) {
+    if (mtu == NamespacePool.PORT_MTU && bridge.lan == null && bridge.overlay == null) {
+      NamespacePool.Port port = NamespacePool.shared().takePort(netns, bridge.index);
+      if (port != null) {
+        return configurePort(port, endpointName, bridge, fixedAddress);
+      }
+    }
     Netns endpoint = Netns.create("endpoint " + endpointName);
     try {
       return connect(endpoint, true, endpointName, bridge, "eth0", fixedAddress, mtu, true);
@@ -999,7 +1021,7 @@ public final class Lab {
   private Attachment attachVeth(Netns host, int bridgeIndex, Netns endpoint, boolean ownsEndpoint, String endpointName,
       Bridge bridge, String interfaceName, InetAddress fixedAddress, int mtu, boolean defaultRoute) {
     InetAddress address = bridge.pool.take(fixedAddress, endpointName);
-    String labVeth = "nsuv" + Integer.toHexString(VETHS.incrementAndGet());
+    String labVeth = nextVethName();
     Rtnetlink labRt = host.rtnetlink();
     int labVethIndex = -1;
     try {
@@ -1009,9 +1031,11 @@ public final class Lab {
       int index = inside.indexOf(interfaceName);
       inside.setMac(index, dockerMac(address));
       Optional<InetAddress> address6 = bridge.address6(address);
-      Rtnetlink.Batch batch = new Rtnetlink.Batch()
-          .addAddress(index, new IpPrefix(address, bridge.subnet.length()))
-          .setUp(index);
+      Rtnetlink.Batch batch = new Rtnetlink.Batch();
+      if (bridge.quietIpv6) {
+        batch.noIpv6LinkLocal(index); // before it goes up: then it never has one
+      }
+      batch.addAddress(index, new IpPrefix(address, bridge.subnet.length())).setUp(index);
       address6.ifPresent(a -> batch.addAddress(index, new IpPrefix(a, bridge.subnet6.get().length())));
       if (defaultRoute) {
         batch.addRoute(RouteRequest.defaultVia(bridge.gateway));
@@ -1031,6 +1055,43 @@ public final class Lab {
       bridge.pool.release(address, endpointName, labVeth, endpoint.id().cookie());
       throw e;
     }
+  }
+
+  /**
+   * Finishes a pooled port as {@link #attachVeth} would have built it: the next free address (or
+   * {@code fixedAddress}), its MAC, the address, eth0 up and the default routes, in one request.
+   */
+  private Attachment configurePort(NamespacePool.Port port, String endpointName, Bridge bridge,
+      InetAddress fixedAddress) {
+    Netns endpoint = Netns.adopt(port.namespace(), "endpoint " + endpointName);
+    try {
+      InetAddress address = bridge.pool.take(fixedAddress, endpointName);
+      try {
+        int index = port.eth0Index();
+        Rtnetlink.Batch batch = new Rtnetlink.Batch().setMac(index, dockerMac(address));
+        if (bridge.quietIpv6) {
+          batch.noIpv6LinkLocal(index);
+        }
+        batch.addAddress(index, new IpPrefix(address, bridge.subnet.length())).setUp(index);
+        bridge.address6(address).ifPresent(a -> batch.addAddress(index, new IpPrefix(a, bridge.subnet6.get().length())));
+        batch.addRoute(RouteRequest.defaultVia(bridge.gateway));
+        bridge.gateway6().ifPresent(g -> batch.addRoute(RouteRequest.defaultVia(g)));
+        endpoint.rtnetlink().batch(batch);
+        return new Attachment(netns, endpoint, true, endpointName, bridge, "eth0", address, port.labVeth(),
+            port.labVethIndex(), bridge.index);
+      } catch (RuntimeException e) {
+        bridge.pool.release(address, endpointName, port.labVeth(), endpoint.id().cookie());
+        throw e;
+      }
+    } catch (RuntimeException e) {
+      endpoint.close(); // takes the veth pair with it
+      throw e;
+    }
+  }
+
+  /** The name of a new lab-side veth: {@code nsuv} and a number unique in this JVM. */
+  static String nextVethName() {
+    return "nsuv" + Integer.toHexString(VETHS.incrementAndGet());
   }
 
   private static String dockerMac(InetAddress ipv4) {

@@ -1,8 +1,12 @@
 package dev.nsunit.internal.ns;
 
 import dev.nsunit.internal.libc.Libc;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -28,7 +32,9 @@ final class NamespaceThreads {
   private static final AtomicInteger COUNTER = new AtomicInteger();
   private static final Object LOCK = new Object();
   private static final ArrayDeque<Job<?>> QUEUE = new ArrayDeque<>(); // guarded by LOCK
+  private static final ArrayDeque<Job<?>> BACKGROUND = new ArrayDeque<>(); // guarded by LOCK
   private static Thread maker; // guarded by LOCK
+  private static volatile Runnable onIdle = () -> { };
 
   private NamespaceThreads() {}
 
@@ -43,13 +49,44 @@ final class NamespaceThreads {
   }
 
   /**
+   * Queues {@code task} to run on the maker after it has unshared into a brand-new namespace, once
+   * no caller is waiting for the maker; then, back in the startup namespace, {@code then} gets the
+   * result (or {@code null} and the failure). Returns at once. For work nobody waits for, such as
+   * filling {@link NamespacePool}: a waiting caller never queues behind more than one such task.
+   */
+  static <T> void inNewNamespaceLater(Callable<T> task, BiConsumer<T, Throwable> then) {
+    Job<T> job = new Job<>(-1, task);
+    job.then = then;
+    synchronized (LOCK) {
+      BACKGROUND.add(job);
+      if (maker == null) {
+        startMaker();
+      } else {
+        LOCK.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * Sets what the maker runs, in the startup namespace, when it ends after {@link #IDLE_MILLIS}
+   * without work (NamespacePool closes what it holds then).
+   */
+  static void onIdle(Runnable task) {
+    onIdle = task;
+  }
+
+  /**
    * Moves the calling thread into the namespace {@code fd} refers to, unless it is already there.
    * setns needs CAP_SYS_ADMIN even for the namespace a thread is in, and a JVM without privileges
    * must still be able to inspect its own namespace (@HostNetwork checks on a CI machine).
    */
   static void join(int fd) {
-    if (!target("/proc/self/fd/" + fd).equals(target("/proc/thread-self/ns/net"))) {
-      Libc.setns(fd, Libc.CLONE_NEWNET);
+    try {
+      Libc.setns(fd, Libc.CLONE_NEWNET); // the usual case, without two readlinks first
+    } catch (RuntimeException e) {
+      if (!target("/proc/self/fd/" + fd).equals(target("/proc/thread-self/ns/net"))) {
+        throw e;
+      }
     }
   }
 
@@ -80,6 +117,68 @@ final class NamespaceThreads {
     }
   }
 
+  /**
+   * The namespace new namespaces are made from, by the maker only ({@code -2}: not tried yet,
+   * {@code -1}: none, so they are made from the startup namespace). See {@link #unshareNew()}.
+   */
+  private static volatile int nursery = -2;
+
+  /**
+   * The kernel sizes a new namespace's TCP and UDP hash tables by sysctls of the namespace it is
+   * made from ({@code net.ipv4.tcp_child_ehash_entries}, {@code udp_child_hash_entries}, 0 by
+   * default: share the machine's tables). A shared table is sized for the whole machine (262,144
+   * TCP buckets here), and every sock_diag dump of a namespace walks all of it, which costs about
+   * a millisecond per dump. So new namespaces are made from a "nursery", an empty namespace of
+   * this JVM's whose sysctls give each child tables of its own ({@value #TCP_BUCKETS} TCP and
+   * {@value #UDP_BUCKETS} UDP buckets); the machine's settings stay untouched. Where the nursery
+   * cannot be made or set, children are made from the startup namespace, as before.
+   */
+  private static void unshareNew() {
+    int n = nursery;
+    if (n == -2) {
+      n = makeNursery();
+      nursery = n;
+    }
+    if (n >= 0) {
+      Libc.setns(n, Libc.CLONE_NEWNET);
+    }
+    Libc.unshare(Libc.CLONE_NEWNET);
+  }
+
+  static final int TCP_BUCKETS = 4096;
+  static final int UDP_BUCKETS = 256;
+
+  /** On the maker, at home: the nursery's fd, or -1. Returns home. */
+  private static int makeNursery() {
+    int home = Libc.openReadOnly("/proc/self/ns/net");
+    try {
+      Libc.unshare(Libc.CLONE_NEWNET);
+      int fd = Libc.openReadOnly("/proc/thread-self/ns/net");
+      try {
+        // /proc/sys/net shows the namespace of the thread that opens the file
+        Files.writeString(Path.of("/proc/sys/net/ipv4/tcp_child_ehash_entries"),
+            TCP_BUCKETS + "\n"); // without the newline, this kernel parses "4096" as 4
+        Files.writeString(Path.of("/proc/sys/net/ipv4/udp_child_hash_entries"),
+            UDP_BUCKETS + "\n");
+        return fd;
+      } catch (IOException | RuntimeException e) {
+        Libc.close(fd); // an older kernel, or /proc/sys read-only: share the machine's tables
+        return -1;
+      }
+    } catch (RuntimeException e) {
+      return -1;
+    } finally {
+      Libc.setns(home, Libc.CLONE_NEWNET);
+      Libc.close(home);
+    }
+  }
+
+  /** The nursery's inode (it lives as long as the JVM), or -1 if there is none. */
+  static long nurseryInode() {
+    int n = nursery;
+    return n >= 0 ? Libc.fileStatus(n).inode() : -1;
+  }
+
   /** One task for the maker; {@code nsFd < 0} means "unshare into a new namespace". */
   private static final class Job<T> {
     final int nsFd;
@@ -87,6 +186,7 @@ final class NamespaceThreads {
     T result;
     Throwable failure;
     boolean done; // guarded by this
+    BiConsumer<T, Throwable> then; // a background job's continuation, or null
 
     Job(int nsFd, Callable<T> task) {
       this.nsFd = nsFd;
@@ -96,7 +196,7 @@ final class NamespaceThreads {
     void runOn() {
       try {
         if (nsFd < 0) {
-          Libc.unshare(Libc.CLONE_NEWNET);
+          unshareNew();
         } else {
           join(nsFd);
         }
@@ -106,9 +206,15 @@ final class NamespaceThreads {
       }
     }
 
-    synchronized void complete() {
-      done = true;
-      notifyAll();
+    void complete() {
+      if (then != null) {
+        then.accept(result, failure); // on the maker, back home; a continuation does not throw
+        return;
+      }
+      synchronized (this) {
+        done = true;
+        notifyAll();
+      }
     }
 
     /** Waits for the maker; interrupts are deferred: the task is short and its result holds fds. */
@@ -172,7 +278,8 @@ final class NamespaceThreads {
       while (true) {
         Job<?> job = next();
         if (job == null) {
-          return; // idle: next() has already cleared `maker`
+          onIdle.run(); // idle: next() has already cleared `maker`
+          return;
         }
         job.runOn();
         try {
@@ -185,7 +292,7 @@ final class NamespaceThreads {
           job.complete();
           synchronized (LOCK) {
             maker = null;
-            if (!QUEUE.isEmpty()) {
+            if (!QUEUE.isEmpty() || !BACKGROUND.isEmpty()) {
               startMaker();
             }
           }
@@ -202,7 +309,7 @@ final class NamespaceThreads {
   private static Job<?> next() {
     synchronized (LOCK) {
       long deadline = System.nanoTime() + IDLE_MILLIS * 1_000_000;
-      while (QUEUE.isEmpty()) {
+      while (QUEUE.isEmpty() && BACKGROUND.isEmpty()) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           maker = null;
@@ -214,7 +321,8 @@ final class NamespaceThreads {
           // nobody interrupts the maker on purpose; keep serving the queue
         }
       }
-      return QUEUE.poll();
+      Job<?> job = QUEUE.poll();
+      return job != null ? job : BACKGROUND.poll();
     }
   }
 
@@ -223,7 +331,7 @@ final class NamespaceThreads {
     synchronized (LOCK) {
       maker = null;
       Job<?> j;
-      while ((j = QUEUE.poll()) != null) {
+      while ((j = QUEUE.poll()) != null || (j = BACKGROUND.poll()) != null) {
         j.failure = new IllegalStateException("cannot start the namespace maker thread", e);
         j.complete();
       }

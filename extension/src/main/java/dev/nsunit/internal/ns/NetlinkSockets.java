@@ -6,7 +6,7 @@ import java.util.function.Supplier;
 
 /**
  * The netlink sockets opened inside one namespace: rtnetlink from the start, sock_diag on first
- * use (a socket belongs to the namespace it was created in, so it is opened on the maker thread
+ * use (or from the start, for a namespace from {@link NamespacePool}) (a socket belongs to the namespace it was created in, so it is opened on the maker thread
  * after it joined the namespace).
  *
  * <p>After {@link #close()} no socket is opened any more: the namespace's descriptor is closed
@@ -20,8 +20,9 @@ final class NetlinkSockets implements AutoCloseable {
   private boolean closed; // guarded by this
 
   /** @param closedError the failure of a use after close; it must not refer to the Netns (see its cleaner) */
-  NetlinkSockets(Rtnetlink rtnetlink, int namespaceFd, Supplier<IllegalStateException> closedError) {
+  NetlinkSockets(Rtnetlink rtnetlink, SockDiag sockDiag, int namespaceFd, Supplier<IllegalStateException> closedError) {
     this.rtnetlink = rtnetlink;
+    this.sockDiag = sockDiag;
     this.namespaceFd = namespaceFd;
     this.closedError = closedError;
   }

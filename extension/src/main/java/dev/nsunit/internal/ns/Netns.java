@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -61,13 +62,20 @@ public final class Netns implements AutoCloseable {
   private final Cleaner.Cleanable descriptors;
   private boolean closed; // guarded by lock
   private ProcessView view; // guarded by lock; built by the first start() that asks for one
+  // a pooled namespace's idle packet socket until taken, else -1; shared with the cleaner
+  private final AtomicInteger untakenPacketSocket;
+  private final SocketCounts counts; // a pooled namespace's /proc/net/sockstat files, else null
 
-  private Netns(int fd, Rtnetlink rtnetlink, String description) {
+  private Netns(Opened opened, String description) {
+    int fd = opened.fd();
+    Rtnetlink rtnetlink = opened.rt();
     this.fd = new NamespaceFd(fd, Libc.getsockoptLong(rtnetlink.socket().fd(), Libc.SOL_SOCKET,
         Libc.SO_NETNS_COOKIE));
     this.description = description;
     NamespaceId id = this.fd.id();
-    this.sockets = new NetlinkSockets(rtnetlink, fd, () -> closedException(description, id));
+    this.untakenPacketSocket = new AtomicInteger(opened.packetFd());
+    this.counts = opened.counts();
+    this.sockets = new NetlinkSockets(rtnetlink, opened.diag(), fd, () -> closedException(description, id));
     NamespaceAccess access = new Access();
     this.threads = new NamespaceThreadPool(description, access);
     String path = "/proc/" + ProcessHandle.current().pid() + "/fd/" + fd;
@@ -78,7 +86,7 @@ public final class Netns implements AutoCloseable {
         ? new ProcessLauncher(description, access, () -> ProcessLauncher.outsideLauncher(description, access), path,
             inode)
         : new ProcessLauncher(description, access, () -> threads.singleThread("nsunit-launcher-"), null, -1);
-    this.descriptors = CLEANER.register(this, new Descriptors(sockets, this.fd));
+    this.descriptors = CLEANER.register(this, new Descriptors(sockets, this.fd, untakenPacketSocket, counts));
   }
 
   /**
@@ -86,10 +94,18 @@ public final class Netns implements AutoCloseable {
    * {@link #close()}, or by the cleaner. It must not refer to the Netns, or the Netns would
    * never become unreachable.
    */
-  private record Descriptors(NetlinkSockets sockets, NamespaceFd fd) implements Runnable {
+  private record Descriptors(NetlinkSockets sockets, NamespaceFd fd, AtomicInteger packetSocket, SocketCounts counts)
+      implements Runnable {
     @Override
     public void run() {
       FailureCollector failures = new FailureCollector();
+      if (counts != null) {
+        failures.run(counts::close);
+      }
+      int p = packetSocket.getAndSet(-1);
+      if (p >= 0) {
+        failures.run(() -> Libc.close(p));
+      }
       failures.run(sockets::close);
       failures.run(fd::close);
       failures.throwIfAny();
@@ -120,8 +136,33 @@ public final class Netns implements AutoCloseable {
    */
   public static Netns create(String description) {
     Objects.requireNonNull(description, "description");
-    Opened opened = NamespaceThreads.inNewNamespace(() -> Opened.in("/proc/thread-self/ns/net"));
-    return handOver(opened.finish(description, true), "creating");
+    Opened pooled = NamespacePool.shared().takeBlank();
+    if (pooled != null) {
+      return handOver(pooled.finish(description, false), "creating");
+    }
+    return handOver(createNow().finish(description, true), "creating");
+  }
+
+  /**
+   * Like {@link #create}, never from the pool: for the lab's own namespaces, which live as long as
+   * the JVM and need none of the sockets a pooled namespace comes with.
+   */
+  static Netns createUnpooled(String description) {
+    Objects.requireNonNull(description, "description");
+    return handOver(createNow().finish(description, true), "creating");
+  }
+
+  /** A brand-new namespace, made on the maker now; {@code lo} is still down. */
+  static Opened createNow() {
+    return NamespaceThreads.inNewNamespace(() -> Opened.in("/proc/thread-self/ns/net"));
+  }
+
+  /**
+   * Wraps a namespace {@link NamespacePool} prepared ({@code lo} already up) into a Netns; it then
+   * belongs to the Netns.
+   */
+  static Netns adopt(Opened pooled, String description) {
+    return handOver(pooled.finish(description, false), "creating");
   }
 
   /** Opens the JVM's own (startup) namespace: the one {@code /proc/self/ns/net} names. */
@@ -163,8 +204,53 @@ public final class Netns implements AutoCloseable {
     return ns;
   }
 
-  /** A namespace fd and an rtnetlink socket opened inside it, not yet owned by a {@link Netns}. */
-  private record Opened(int fd, Rtnetlink rt) {
+  /**
+   * A namespace fd and an rtnetlink socket opened inside it, not yet owned by a {@link Netns}; a
+   * pooled one also has a sock_diag socket and an idle packet socket (for the capture), opened
+   * inside it ahead of time, so that a test needs no trip to the maker ({@code null}, {@code -1}
+   * otherwise).
+   */
+  record Opened(int fd, Rtnetlink rt, SockDiag diag, int packetFd, SocketCounts counts) {
+    Opened(int fd, Rtnetlink rt) {
+      this(fd, rt, null, -1, null);
+    }
+
+    /** Like {@link #in}, with the sock_diag and packet sockets a pooled namespace comes with. */
+    static Opened prepared(String nsPath) {
+      Opened o = in(nsPath);
+      SockDiag diag = null;
+      SocketCounts counts = null;
+      try {
+        diag = SockDiag.open();
+        counts = SocketCounts.openHere();
+        return new Opened(o.fd(), o.rt(), diag, Libc.packetSocketIdle(), counts);
+      } catch (RuntimeException e) {
+        if (counts != null) {
+          counts.close();
+        }
+        if (diag != null) {
+          diag.close();
+        }
+        o.close();
+        throw e;
+      }
+    }
+
+    /** Closes everything, for one nobody will own. */
+    void close() {
+      if (counts != null) {
+        counts.close();
+      }
+      if (packetFd >= 0) {
+        Libc.close(packetFd);
+      }
+      if (diag != null) {
+        diag.close();
+      }
+      rt.close();
+      Libc.close(fd);
+    }
+
     /** Opens the namespace file {@code nsPath} and an rtnetlink socket in the calling thread's namespace. */
     static Opened in(String nsPath) {
       int fd = Libc.openReadOnly(nsPath);
@@ -181,10 +267,9 @@ public final class Netns implements AutoCloseable {
         if (bringLoopbackUp) {
           rt.setUp(1, true); // lo is always ifindex 1 in a new namespace
         }
-        return new Netns(fd, rt, description);
+        return new Netns(this, description);
       } catch (RuntimeException e) {
-        rt.close();
-        Libc.close(fd);
+        close();
         throw e;
       }
     }
@@ -263,6 +348,26 @@ public final class Netns implements AutoCloseable {
       requireOpen();
       return NamespaceThreads.inNamespace(fd.fd(), task);
     }
+  }
+
+  /**
+   * Hands over the idle packet socket a pooled namespace came with (see {@link Opened}), once; the
+   * caller binds and closes it. {@code -1} if there is none.
+   */
+  public int takePreparedPacketSocket() {
+    requireOpen();
+    return untakenPacketSocket.getAndSet(-1);
+  }
+
+  /**
+   * Whether this namespace certainly has no TCP or UDP socket in its tables (bound, listening or
+   * connected), read from its {@code /proc/net/sockstat} counters: a few microseconds, against a
+   * sock_diag dump that walks the machine's listener table. False when unknown (a namespace
+   * nsunit did not take from its pool): then ask {@link #sockDiag()}.
+   */
+  public boolean hasNoInetSockets() {
+    requireOpen();
+    return counts != null && counts.inUse() == 0;
   }
 
   /** sock_diag on this namespace; its socket is opened on first use. */

@@ -1,0 +1,109 @@
+package dev.nsunit.bench;
+
+import dev.nsunit.LabNetwork;
+import dev.nsunit.NetworkNamespace;
+import dev.nsunit.internal.ns.Lab;
+import dev.nsunit.internal.probe.Reachability;
+import dev.nsunit.model.Link;
+import dev.nsunit.model.ProbeResult;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A star of N endpoints on one network, built with nsunit's programmatic API, for the scale
+ * harness ({@code shared/bench/scale/run.py --extra}): builds it, checks that every endpoint
+ * reaches the first one (one ICMP echo each, sent from inside the endpoint by this JVM, no
+ * process per host), tears it down, waits until the kernel has removed every veth, and prints
+ * one JSON line: {@code build_s}, {@code check_s}, {@code check_fail}, {@code teardown_s}.
+ *
+ * <pre>
+ * java -cp benchmarks/target/nsunit-bench.jar dev.nsunit.bench.Star N [--pingall]
+ * </pre>
+ *
+ * <p>With {@code --pingall} every endpoint pings every other one. With the environment variable
+ * {@code V6OFF=1} (the harness's {@code --v6off}) the network is created with
+ * {@link LabNetwork.Builder#quietIpv6()}. Run as root.
+ */
+public final class Star {
+  private static final Duration TIMEOUT = Duration.ofSeconds(1);
+
+  private Star() {}
+
+  /** Builds, checks and tears down a star of {@code args[0]} endpoints. */
+  public static void main(String[] args) throws Exception {
+    if (args.length < 1) {
+      throw new IllegalArgumentException("usage: Star N [--pingall]");
+    }
+    int n = Integer.parseInt(args[0]);
+    boolean pingAll = args.length > 1 && args[1].equals("--pingall");
+    boolean quiet = "1".equals(System.getenv("V6OFF"));
+    // the subnet holds N hosts: a /16 up to 65,000
+    LabNetwork.Builder builder = LabNetwork.builder("star").subnet("10.88.0.0/16");
+    if (quiet) {
+      builder.quietIpv6();
+    }
+    LabNetwork net = builder.create();
+    List<NetworkNamespace> hosts = new ArrayList<>(n);
+    List<InetAddress> addresses = new ArrayList<>(n);
+    long t0 = System.nanoTime();
+    try {
+      for (int i = 1; i <= n; i++) {
+        NetworkNamespace h = NetworkNamespace.create("h" + i);
+        hosts.add(h);
+        addresses.add(net.connect(h).address());
+      }
+      long t1 = System.nanoTime();
+      int fails = 0;
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+          if (i == j || (!pingAll && j != 0)) {
+            continue;
+          }
+          InetAddress target = addresses.get(j);
+          ProbeResult r = hosts.get(i).call(() -> Reachability.icmpEcho(target, TIMEOUT));
+          if (!r.isReached()) {
+            fails++;
+          }
+        }
+      }
+      long t2 = System.nanoTime();
+      for (NetworkNamespace h : hosts) {
+        h.close();
+      }
+      hosts.clear();
+      long t3 = System.nanoTime();
+      waitForVeths(net);
+      long t4 = System.nanoTime();
+      System.out.printf(Locale.ROOT, "{\"tool\": \"nsunit\", \"v6off\": %s, \"n\": %d, \"build_s\": %.4f, \"check_s\": %.4f,"
+          + " \"check_fail\": %d, \"teardown_s\": %.4f, \"teardown_detail_s\": {\"close_returned\": %.4f,"
+          + " \"veth_settle\": %.4f}}%n", quiet, n, (t1 - t0) / 1e9, (t2 - t1) / 1e9, fails, (t4 - t2) / 1e9,
+          (t3 - t2) / 1e9, (t4 - t3) / 1e9);
+      System.exit(fails == 0 ? 0 : 1);
+    } finally {
+      for (NetworkNamespace h : hosts) {
+        h.close();
+      }
+    }
+  }
+
+  /** Waits until the network's bridge in the lab has no port left. */
+  private static void waitForVeths(LabNetwork net) throws InterruptedException {
+    String bridge = Lab.get().existingNetwork(net.name()).orElseThrow().name();
+    while (true) {
+      boolean any = false;
+      for (Link l : Lab.get().netns().rtnetlink().links()) {
+        if (l.master().filter(bridge::equals).isPresent()) {
+          any = true;
+          break;
+        }
+      }
+      if (!any) {
+        return;
+      }
+      Thread.sleep(5);
+    }
+  }
+}
