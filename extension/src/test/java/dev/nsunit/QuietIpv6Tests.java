@@ -14,7 +14,7 @@ class QuietIpv6Tests {
 
   @Test
   void endpointsOnAQuietNetworkHaveNoIpv6LinkLocalAddressAndStillReachEachOther() throws Exception {
-    LabNetwork quiet = LabNetwork.builder("quiet6").subnet("10.90.0.0/24").quietIpv6().create();
+    LabNetwork quiet = LabNetwork.builder("quiet6").quietIpv6().create();
     try (NetworkNamespace a = NetworkNamespace.create("qa"); NetworkNamespace b = NetworkNamespace.create("qb")) {
       quiet.connect(a);
       quiet.connect(b);
@@ -29,7 +29,7 @@ class QuietIpv6Tests {
 
   @Test
   void aNetworkThatIsNotQuietKeepsTheLinkLocalAddress() {
-    LabNetwork loud = LabNetwork.builder("loud6").subnet("10.91.0.0/24").create();
+    LabNetwork loud = LabNetwork.builder("loud6").create();
     try (NetworkNamespace a = NetworkNamespace.create("la")) {
       loud.connect(a);
       JsonNode eth0 = Ip.json(a.path().toString(), "-d", "-j", "addr", "show", "dev", "eth0").get(0);

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Many JVMs (README "Many JVMs"): runs the ForkScale workload (8 classes x 10 bridge-endpoint tests)
+# with Surefire forkCount 1..MAX, each fork running JUnit 4-way parallel, REPS times, and prints
+# the wall time of each run. Run as root from the repository root after `mvn -B -o install -DskipTests`.
+set -euo pipefail
+MAX=${MAX:-4}
+REPS=${REPS:-3}
+PARALLEL=(-Djunit.jupiter.execution.parallel.enabled=true
+  -Djunit.jupiter.execution.parallel.mode.default=concurrent
+  -Djunit.jupiter.execution.parallel.mode.classes.default=concurrent
+  -Djunit.jupiter.execution.parallel.config.strategy=fixed
+  -Djunit.jupiter.execution.parallel.config.fixed.parallelism=4)
+echo "forks rep wall_s tests"
+for rep in $(seq 1 "$REPS"); do
+  for forks in $(seq 1 "$MAX"); do
+    start=$(date +%s.%N)
+    log=$(mktemp)
+    if ! mvn -B -ntp -o -q -pl benchmarks surefire:test -Dtest='ForkScale*Tests' -DforkCount="$forks" \
+        -DreuseForks=true "${PARALLEL[@]}" >"$log" 2>&1; then
+      cat "$log"; rm -f "$log"; echo "forkCount=$forks failed" >&2; exit 1
+    fi
+    end=$(date +%s.%N)
+    tests=$(grep -ho 'tests="[0-9]*"' benchmarks/target/surefire-reports/TEST-*ForkScale*.xml \
+      | grep -o '[0-9]*' | awk '{s += $1} END {print s}')
+    awk -v f="$forks" -v r="$rep" -v s="$start" -v e="$end" -v t="$tests" 'BEGIN {printf "%d %d %.2f %d\n", f, r, e - s, t}'
+    rm -f "$log"
+  done
+done

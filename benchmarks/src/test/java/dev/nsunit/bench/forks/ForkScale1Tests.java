@@ -1,0 +1,4 @@
+package dev.nsunit.bench.forks;
+
+/** One of eight classes of {@link ForkScaleWorkload}. */
+class ForkScale1Tests extends ForkScaleWorkload {}
