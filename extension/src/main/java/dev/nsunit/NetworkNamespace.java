@@ -18,6 +18,7 @@ import dev.nsunit.model.ProbeResult;
 import dev.nsunit.model.Route;
 import dev.nsunit.model.SocketOwner;
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -577,7 +578,9 @@ public final class NetworkNamespace implements AutoCloseable {
   public ProbeResult ping(InetAddress target, Duration timeout) {
     requireNonNull(target, TARGET_IS_NULL);
     requireNonNull(timeout, TIMEOUT_IS_NULL);
-    return probe(() -> Reachability.icmpEcho(target, timeout));
+    // the socket is made inside by the shared maker thread; the echo needs no thread in here
+    Reachability.IcmpSocket socket = translate(() -> netns.setUp(() -> Reachability.openIcmp(target instanceof Inet6Address)));
+    return translate(() -> Reachability.icmpEcho(socket, target, timeout));
   }
 
   /**

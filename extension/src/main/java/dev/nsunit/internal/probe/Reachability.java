@@ -60,21 +60,38 @@ public final class Reachability {
    * @throws NativeCallException if neither kind of ICMP socket may be opened
    */
   public static ProbeResult icmpEcho(InetAddress target, Duration timeout) {
-    String probe = "ICMP echo to " + InetAddresses.format(target);
-    boolean v6 = target instanceof Inet6Address;
+    return icmpEcho(openIcmp(target instanceof Inet6Address), target, timeout);
+  }
+
+  /** An ICMP socket: raw, or an unprivileged "ping" socket (then the kernel owns id and checksum). */
+  public record IcmpSocket(int fd, boolean raw, boolean v6) {}
+
+  /**
+   * Opens an ICMP socket (ICMPv6 if {@code v6}) in the calling thread's namespace: raw where
+   * permitted, else a "ping" socket. A socket stays in the namespace it was made in, so another
+   * thread may then use it with {@link #icmpEcho(IcmpSocket, InetAddress, Duration)}.
+   *
+   * @throws NativeCallException if neither kind may be opened
+   */
+  public static IcmpSocket openIcmp(boolean v6) {
     int family = v6 ? AF_INET6 : AF_INET;
     int protocol = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
-    boolean raw = true;
-    int fd;
     try {
-      fd = Libc.socket(family, SOCK_RAW, protocol);
+      return new IcmpSocket(Libc.socket(family, SOCK_RAW, protocol), true, v6);
     } catch (NativeCallException e) {
       if (!e.errnoName().equals("EPERM") && !e.errnoName().equals("EACCES")) {
         throw e;
       }
-      fd = Libc.socket(family, SOCK_DGRAM, protocol); // ping socket: the kernel owns id and checksum
-      raw = false;
+      return new IcmpSocket(Libc.socket(family, SOCK_DGRAM, protocol), false, v6);
     }
+  }
+
+  /** Like {@link #icmpEcho(InetAddress, Duration)} through {@code socket}, which it closes. */
+  public static ProbeResult icmpEcho(IcmpSocket socket, InetAddress target, Duration timeout) {
+    String probe = "ICMP echo to " + InetAddresses.format(target);
+    boolean v6 = socket.v6();
+    boolean raw = socket.raw();
+    int fd = socket.fd();
     try {
       Libc.setsockopt(fd, v6 ? SOL_IPV6 : SOL_IP, v6 ? IPV6_RECVERR : IP_RECVERR, 1);
       ByteBuffer to = Libc.sockaddr(target, 0);
