@@ -27,7 +27,7 @@ import org.junit.jupiter.api.RepeatedTest;
 @BridgeNetwork
 abstract class ForkScaleWorkload {
   static final int PORT = 8080;
-  static final int TESTS_PER_CLASS = 10;
+  static final int TESTS_PER_CLASS = 40;
   private static final Set<InetAddress> LIVE = ConcurrentHashMap.newKeySet();
 
   @RepeatedTest(TESTS_PER_CLASS)
