@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 
 /**
@@ -372,6 +373,16 @@ final class EndpointNetworks {
       // whose close waits for a blocked thread), each keeping this namespace alive after its
       // scope: the scope has ended, so end them now
       try {
+        // and again 10 ms later, until a pass finds none (at most 200 ms): a client library
+        // whose close() returned may still be closing its sockets on a thread of its own, and a
+        // socket it closes after the first pass would retransmit its FIN from here for minutes
+        long deadline = System.nanoTime() + 200_000_000L;
+        int ended = netns.inspect(() -> netns.sockDiag().destroyConnections());
+        while (ended > 0 && System.nanoTime() < deadline) {
+          LockSupport.parkNanos(10_000_000L);
+          ended = netns.inspect(() -> netns.sockDiag().destroyConnections());
+        }
+        LockSupport.parkNanos(10_000_000L);
         netns.inspect(() -> netns.sockDiag().destroyConnections());
       } catch (RuntimeException e) {
         failure = failure == null ? e : failure;

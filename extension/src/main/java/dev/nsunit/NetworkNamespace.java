@@ -524,6 +524,19 @@ public final class NetworkNamespace implements AutoCloseable {
     return inspect(() -> netns.rtnetlink().neighbours());
   }
 
+  /**
+   * Forgets every learned neighbour (ARP and NDP) entry; permanent ones stay. Equivalent to
+   * {@code ip neigh flush all}. For tests of what follows a lost or changed neighbour (an address
+   * that moved to another MAC), and for large topologies: the kernel keeps one neighbour table
+   * for all namespaces, of at most {@code net.ipv4.neigh.default.gc_thresh3} entries (1024 by
+   * default), and entries younger than five seconds cannot be reclaimed.
+   *
+   * @return how many entries were removed
+   */
+  public int flushNeighbours() {
+    return inspect(() -> netns.rtnetlink().flushNeighbours());
+  }
+
   /** TCP listeners and bound UDP sockets, both families. Equivalent to {@code ss -ltnu}. */
   public List<InetSocket> sockets() {
     return inspect(() -> netns.sockDiag().listening());

@@ -11,6 +11,7 @@ import static dev.nsunit.internal.netlink.NetlinkConstants.IFLA_ADDRESS;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFLA_IFNAME;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFLA_MASTER;
 import static dev.nsunit.internal.netlink.NetlinkConstants.IFLA_MTU;
+import static dev.nsunit.internal.netlink.NetlinkConstants.NDA_DST;
 import static dev.nsunit.internal.netlink.NetlinkConstants.NETLINK_ROUTE;
 import static dev.nsunit.internal.netlink.NetlinkConstants.NLM_F_ACK;
 import static dev.nsunit.internal.netlink.NetlinkConstants.NLM_F_CREATE;
@@ -18,6 +19,7 @@ import static dev.nsunit.internal.netlink.NetlinkConstants.NLM_F_DUMP;
 import static dev.nsunit.internal.netlink.NetlinkConstants.NLM_F_EXCL;
 import static dev.nsunit.internal.netlink.NetlinkConstants.NLM_F_REQUEST;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_DELLINK;
+import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_DELNEIGH;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_GETADDR;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_GETLINK;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RTM_GETNEIGH;
@@ -30,11 +32,13 @@ import static dev.nsunit.internal.netlink.NetlinkConstants.RT_SCOPE_UNIVERSE;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RT_TABLE_COMPAT;
 import static dev.nsunit.internal.netlink.NetlinkConstants.RT_TABLE_MAIN;
 
+import dev.nsunit.internal.libc.Libc;
 import dev.nsunit.model.Address;
 import dev.nsunit.model.IpPrefix;
 import dev.nsunit.model.Link;
 import dev.nsunit.model.Neighbour;
 import dev.nsunit.model.Route;
+import java.net.Inet6Address;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -308,6 +312,35 @@ public final class Rtnetlink implements AutoCloseable {
     return socket.dump(m -> m.begin(RTM_GETNEIGH, NLM_F_REQUEST | NLM_F_DUMP, "ip neigh show")
         .struct(NdMsg.dump()).end(), r -> NeighbourCodec.decode(r, names));
   }
+
+  /**
+   * Deletes every neighbour entry that is not permanent (nor a NOARP one) and returns how many.
+   * Equivalent to: {@code ip neigh flush all}. An entry gone meanwhile is not an error.
+   */
+  public int flushNeighbours() {
+    int removed = 0;
+    for (Neighbour n : neighbours(List.of())) {
+      if ((n.state() & (NUD_PERMANENT | NUD_NOARP)) != 0) {
+        continue;
+      }
+      boolean v6 = n.address() instanceof Inet6Address;
+      try {
+        socket.execute(m -> m.begin(RTM_DELNEIGH, NLM_F_REQUEST | NLM_F_ACK,
+                MessageBuilder.lazy(() -> "ip neigh del " + n.address().getHostAddress() + " dev if" + n.index()))
+            .struct(new NdMsg(v6 ? Libc.AF_INET6 : Libc.AF_INET, n.index(), 0, 0, 0)).attrAddress(NDA_DST, n.address()).end());
+        removed++;
+      } catch (NetlinkException e) {
+        if (e.errno() != ENOENT_ERRNO) {
+          throw e;
+        }
+      }
+    }
+    return removed;
+  }
+
+  private static final int NUD_NOARP = 0x40;
+  private static final int NUD_PERMANENT = 0x80;
+  private static final int ENOENT_ERRNO = 2;
 
   // ---- batches ----
 

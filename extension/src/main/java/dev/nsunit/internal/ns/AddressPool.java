@@ -172,12 +172,6 @@ final class AddressPool {
   }
 
   /**
-   * Returns {@code address} when its endpoint ends. It stays departing until the lab-side veth
-   * {@code labVeth} is gone.
-   *
-   * @param namespaceCookie the ended namespace's cookie, to find sockets that keep it alive
-   */
-  /**
    * {@code fixed} reserved for {@code endpoint} ({@link #reserve}), or the next free address if
    * {@code fixed} is null ({@link #allocate}).
    */
@@ -189,6 +183,12 @@ final class AddressPool {
     return fixed;
   }
 
+  /**
+   * Returns {@code address} when its endpoint ends. It stays departing until the lab-side veth
+   * {@code labVeth} is gone.
+   *
+   * @param namespaceCookie the ended namespace's cookie, to find sockets that keep it alive
+   */
   synchronized void release(InetAddress address, String endpoint, String labVeth, long namespaceCookie) {
     inUse.remove(address);
     departing.put(address, new Departure(endpoint, labVeth, namespaceCookie, System.nanoTime()));

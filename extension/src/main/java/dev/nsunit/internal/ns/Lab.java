@@ -1029,9 +1029,8 @@ public final class Lab {
       labVethIndex = labRt.indexOf(labVeth);
       Rtnetlink inside = endpoint.rtnetlink();
       int index = inside.indexOf(interfaceName);
-      inside.setMac(index, dockerMac(address));
       Optional<InetAddress> address6 = bridge.address6(address);
-      Rtnetlink.Batch batch = new Rtnetlink.Batch();
+      Rtnetlink.Batch batch = new Rtnetlink.Batch().setMac(index, dockerMac(address)); // while it is down
       if (bridge.quietIpv6) {
         batch.noIpv6LinkLocal(index); // before it goes up: then it never has one
       }

@@ -58,6 +58,7 @@ public final class NamespacePool {
   private final Map<BridgeKey, ArrayDeque<Port>> ports = new HashMap<>(); // guarded by lock
   private int size; // guarded by lock
   private int building; // guarded by lock: background jobs queued or running
+  private long generation; // guarded by lock: drain() starts a new one; what older jobs build is closed
   private long hits; // guarded by lock
   private long misses; // guarded by lock
 
@@ -212,13 +213,16 @@ public final class NamespacePool {
 
   /** Queues one background job if the pool is short of something and none is queued yet. */
   private void refill() {
+    long g;
     synchronized (lock) {
       if (building > 0 || nextWanted() == null) {
         return;
       }
       building++;
+      g = generation;
     }
-    NamespaceThreads.inNewNamespaceLater(() -> Netns.Opened.prepared("/proc/thread-self/ns/net"), this::built);
+    NamespaceThreads.inNewNamespaceLater(() -> Netns.Opened.prepared("/proc/thread-self/ns/net"),
+        (made, failure) -> built(made, failure, g));
   }
 
   /** What to build next: {@code BLANK} for a blank namespace, a bridge for a port, or null when full. */
@@ -237,7 +241,7 @@ public final class NamespacePool {
   private static final Object BLANK = new Object();
 
   /** On the maker, back in the startup namespace: a new namespace is ready; find it a place. */
-  private void built(Netns.Opened made, Throwable failure) {
+  private void built(Netns.Opened made, Throwable failure, long madeIn) {
     if (failure != null) {
       if (made != null) {
         made.close();
@@ -249,38 +253,38 @@ public final class NamespacePool {
     }
     Object want;
     synchronized (lock) {
-      want = nextWanted();
+      // drained since the job was queued: nobody asked for more, so the chain of refills ends here
+      want = madeIn == generation ? nextWanted() : null;
     }
-    Object placed = null;
+    Object ready = null;
     try {
-      made.rt().setUp(1, true);
-      if (want instanceof BridgeKey key) {
-        placed = plumb(made, key);
-      } else if (want == BLANK) {
-        placed = made;
+      if (want != null) {
+        made.rt().setUp(1, true);
+        ready = want instanceof BridgeKey key ? plumb(made, key) : made;
       }
     } catch (RuntimeException e) {
-      placed = null;
+      ready = null; // closed below, with the veth if one was made; the next take tries again
     }
+    boolean kept = false;
     boolean again;
     synchronized (lock) {
       building--;
-      if (placed instanceof Port p && size > 0 && ports.containsKey(((BridgeKey) want))) {
-        ports.get((BridgeKey) want).add(p);
-        placed = null;
-      } else if (placed == made && size > 0 && blanks.size() < size) {
-        blanks.add(made);
-        placed = null;
+      boolean current = madeIn == generation && size > 0;
+      if (current && ready instanceof Port p && ports.containsKey((BridgeKey) want)) {
+        kept = ports.get((BridgeKey) want).add(p);
+      } else if (current && ready == made && blanks.size() < size) {
+        kept = blanks.add(made);
       }
-      again = nextWanted() != null;
+      again = current && nextWanted() != null;
     }
-    if (placed != null || (want == null)) {
-      made.close(); // no longer wanted (resized, drained) or could not be plumbed
+    if (!kept) {
+      made.close(); // no longer wanted (resized, drained) or could not be made ready
     }
     if (again) {
       refill();
     }
   }
+
 
   /** Plugs a veth into the bridge, its peer eth0 in {@code made}: one request in the lab, one lookup each side. */
   private static Port plumb(Netns.Opened made, BridgeKey key) {
@@ -294,6 +298,7 @@ public final class NamespacePool {
   public void drain() {
     List<Netns.Opened> out = new ArrayList<>();
     synchronized (lock) {
+      generation++;
       out.addAll(blanks);
       blanks.clear();
       for (ArrayDeque<Port> q : ports.values()) {
