@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Namespaces built ahead of time, so that a test does not wait for the kernel to make one. Two
@@ -174,20 +175,7 @@ public final class NamespacePool {
 
   /** A blank namespace with lo up, or null if none is ready (then the caller makes one, and the pool refills). */
   Netns.Opened takeBlank() {
-    Netns.Opened o;
-    synchronized (lock) {
-      if (size == 0) {
-        return null;
-      }
-      o = blanks.poll();
-      if (o != null) {
-        hits++;
-      } else {
-        misses++;
-      }
-    }
-    refill();
-    return o;
+    return take(blanks::poll);
   }
 
   /**
@@ -195,20 +183,25 @@ public final class NamespacePool {
    * none is ready; the first call for a bridge starts its ports.
    */
   Port takePort(Netns labHost, int bridgeIndex) {
-    Port p;
+    return take(() -> ports.computeIfAbsent(new BridgeKey(labHost, bridgeIndex), k -> new ArrayDeque<>()).poll());
+  }
+
+  /** Takes what {@code poll} finds (under the lock), counts a hit or a miss, and tops the pool up. */
+  private <T> T take(Supplier<T> poll) {
+    T taken;
     synchronized (lock) {
       if (size == 0) {
         return null;
       }
-      p = ports.computeIfAbsent(new BridgeKey(labHost, bridgeIndex), k -> new ArrayDeque<>()).poll();
-      if (p != null) {
+      taken = poll.get();
+      if (taken != null) {
         hits++;
       } else {
         misses++;
       }
     }
     refill();
-    return p;
+    return taken;
   }
 
   /** Queues one background job if the pool is short of something and none is queued yet. */

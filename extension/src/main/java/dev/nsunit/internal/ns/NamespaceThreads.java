@@ -6,8 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.concurrent.Callable;
-import java.util.function.BiConsumer;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 
 /**
  * Runs short set-up tasks inside another (or a brand-new) network namespace. The caller's thread
@@ -157,7 +157,7 @@ final class NamespaceThreads {
       try {
         // /proc/sys/net shows the namespace of the thread that opens the file
         Files.writeString(Path.of("/proc/sys/net/ipv4/tcp_child_ehash_entries"),
-            TCP_BUCKETS + "\n"); // without the newline, this kernel parses "4096" as 4
+            TCP_BUCKETS + "\n"); // read them back with a stream: Files.readString reads /proc/sys short
         Files.writeString(Path.of("/proc/sys/net/ipv4/udp_child_hash_entries"),
             UDP_BUCKETS + "\n");
         return fd;

@@ -215,14 +215,20 @@ public final class Netns implements AutoCloseable {
       this(fd, rt, null, -1, null);
     }
 
-    /** Like {@link #in}, with the sock_diag and packet sockets a pooled namespace comes with. */
+    /** Whether pooled namespaces open their sockstat counters (see {@link Opened#prepared}). */
+  private static final boolean USE_SOCKET_COUNTS = false;
+
+  /** Like {@link #in}, with the sock_diag and packet sockets a pooled namespace comes with. */
     static Opened prepared(String nsPath) {
       Opened o = in(nsPath);
       SockDiag diag = null;
       SocketCounts counts = null;
       try {
         diag = SockDiag.open();
-        counts = SocketCounts.openHere();
+        // not opened for now: with these counters the socket-leak check skips its dump, and the
+        // JDK 25 matrix then left PartitionRecoveryExampleTests' two veths behind in 3 of 7 runs
+        // (0 of 6 without them); the mechanism is not understood yet (see the issue 14 notes)
+        counts = USE_SOCKET_COUNTS ? SocketCounts.openHere() : null;
         return new Opened(o.fd(), o.rt(), diag, Libc.packetSocketIdle(), counts);
       } catch (RuntimeException e) {
         if (counts != null) {
