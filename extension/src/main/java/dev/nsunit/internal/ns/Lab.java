@@ -1029,18 +1029,7 @@ public final class Lab {
       labVethIndex = labRt.indexOf(labVeth);
       Rtnetlink inside = endpoint.rtnetlink();
       int index = inside.indexOf(interfaceName);
-      Optional<InetAddress> address6 = bridge.address6(address);
-      Rtnetlink.Batch batch = new Rtnetlink.Batch().setMac(index, dockerMac(address)); // while it is down
-      if (bridge.quietIpv6) {
-        batch.noIpv6LinkLocal(index); // before it goes up: then it never has one
-      }
-      batch.addAddress(index, new IpPrefix(address, bridge.subnet.length())).setUp(index);
-      address6.ifPresent(a -> batch.addAddress(index, new IpPrefix(a, bridge.subnet6.get().length())));
-      if (defaultRoute) {
-        batch.addRoute(RouteRequest.defaultVia(bridge.gateway));
-        bridge.gateway6().ifPresent(g -> batch.addRoute(RouteRequest.defaultVia(g)));
-      }
-      inside.batch(batch);
+      inside.batch(configuration(index, address, bridge, defaultRoute));
       return new Attachment(host, endpoint, ownsEndpoint, endpointName, bridge, interfaceName, address, labVeth,
           labVethIndex, bridgeIndex);
     } catch (RuntimeException e) {
@@ -1066,16 +1055,7 @@ public final class Lab {
     try {
       InetAddress address = bridge.pool.take(fixedAddress, endpointName);
       try {
-        int index = port.eth0Index();
-        Rtnetlink.Batch batch = new Rtnetlink.Batch().setMac(index, dockerMac(address));
-        if (bridge.quietIpv6) {
-          batch.noIpv6LinkLocal(index);
-        }
-        batch.addAddress(index, new IpPrefix(address, bridge.subnet.length())).setUp(index);
-        bridge.address6(address).ifPresent(a -> batch.addAddress(index, new IpPrefix(a, bridge.subnet6.get().length())));
-        batch.addRoute(RouteRequest.defaultVia(bridge.gateway));
-        bridge.gateway6().ifPresent(g -> batch.addRoute(RouteRequest.defaultVia(g)));
-        endpoint.rtnetlink().batch(batch);
+        endpoint.rtnetlink().batch(configuration(port.eth0Index(), address, bridge, true));
         return new Attachment(netns, endpoint, true, endpointName, bridge, "eth0", address, port.labVeth(),
             port.labVethIndex(), bridge.index);
       } catch (RuntimeException e) {
@@ -1086,6 +1066,26 @@ public final class Lab {
       endpoint.close(); // takes the veth pair with it
       throw e;
     }
+  }
+
+  /**
+   * The one request that makes a fresh, down veth {@code index} an endpoint's interface on
+   * {@code bridge}: the Docker MAC (while it is down), no IPv6 link-local address on a quiet
+   * bridge (before it goes up: then it never has one), the address(es), up, and with
+   * {@code defaultRoute} the default route(s) via the bridge's gateway(s).
+   */
+  private static Rtnetlink.Batch configuration(int index, InetAddress address, Bridge bridge, boolean defaultRoute) {
+    Rtnetlink.Batch batch = new Rtnetlink.Batch().setMac(index, dockerMac(address));
+    if (bridge.quietIpv6) {
+      batch.noIpv6LinkLocal(index);
+    }
+    batch.addAddress(index, new IpPrefix(address, bridge.subnet.length())).setUp(index);
+    bridge.address6(address).ifPresent(a -> batch.addAddress(index, new IpPrefix(a, bridge.subnet6.get().length())));
+    if (defaultRoute) {
+      batch.addRoute(RouteRequest.defaultVia(bridge.gateway));
+      bridge.gateway6().ifPresent(g -> batch.addRoute(RouteRequest.defaultVia(g)));
+    }
+    return batch;
   }
 
   /** The name of a new lab-side veth: {@code nsuv} and a number unique in this JVM. */

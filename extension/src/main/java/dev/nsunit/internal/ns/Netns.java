@@ -64,7 +64,6 @@ public final class Netns implements AutoCloseable {
   private ProcessView view; // guarded by lock; built by the first start() that asks for one
   // a pooled namespace's idle packet socket until taken, else -1; shared with the cleaner
   private final AtomicInteger untakenPacketSocket;
-  private final SocketCounts counts; // a pooled namespace's /proc/net/sockstat files, else null
 
   private Netns(Opened opened, String description) {
     int fd = opened.fd();
@@ -74,7 +73,6 @@ public final class Netns implements AutoCloseable {
     this.description = description;
     NamespaceId id = this.fd.id();
     this.untakenPacketSocket = new AtomicInteger(opened.packetFd());
-    this.counts = opened.counts();
     this.sockets = new NetlinkSockets(rtnetlink, opened.diag(), fd, () -> closedException(description, id));
     NamespaceAccess access = new Access();
     this.threads = new NamespaceThreadPool(description, access);
@@ -86,7 +84,7 @@ public final class Netns implements AutoCloseable {
         ? new ProcessLauncher(description, access, () -> ProcessLauncher.outsideLauncher(description, access), path,
             inode)
         : new ProcessLauncher(description, access, () -> threads.singleThread("nsunit-launcher-"), null, -1);
-    this.descriptors = CLEANER.register(this, new Descriptors(sockets, this.fd, untakenPacketSocket, counts));
+    this.descriptors = CLEANER.register(this, new Descriptors(sockets, this.fd, untakenPacketSocket));
   }
 
   /**
@@ -94,14 +92,10 @@ public final class Netns implements AutoCloseable {
    * {@link #close()}, or by the cleaner. It must not refer to the Netns, or the Netns would
    * never become unreachable.
    */
-  private record Descriptors(NetlinkSockets sockets, NamespaceFd fd, AtomicInteger packetSocket, SocketCounts counts)
-      implements Runnable {
+  private record Descriptors(NetlinkSockets sockets, NamespaceFd fd, AtomicInteger packetSocket) implements Runnable {
     @Override
     public void run() {
       FailureCollector failures = new FailureCollector();
-      if (counts != null) {
-        failures.run(counts::close);
-      }
       int p = packetSocket.getAndSet(-1);
       if (p >= 0) {
         failures.run(() -> Libc.close(p));
@@ -137,10 +131,7 @@ public final class Netns implements AutoCloseable {
   public static Netns create(String description) {
     Objects.requireNonNull(description, "description");
     Opened pooled = NamespacePool.shared().takeBlank();
-    if (pooled != null) {
-      return handOver(pooled.finish(description, false), "creating");
-    }
-    return handOver(createNow().finish(description, true), "creating");
+    return pooled != null ? adopt(pooled, description) : createUnpooled(description);
   }
 
   /**
@@ -149,12 +140,8 @@ public final class Netns implements AutoCloseable {
    */
   static Netns createUnpooled(String description) {
     Objects.requireNonNull(description, "description");
-    return handOver(createNow().finish(description, true), "creating");
-  }
-
-  /** A brand-new namespace, made on the maker now; {@code lo} is still down. */
-  static Opened createNow() {
-    return NamespaceThreads.inNewNamespace(() -> Opened.in("/proc/thread-self/ns/net"));
+    Opened made = NamespaceThreads.inNewNamespace(() -> Opened.in("/proc/thread-self/ns/net"));
+    return handOver(made.finish(description, true), "creating");
   }
 
   /**
@@ -210,30 +197,19 @@ public final class Netns implements AutoCloseable {
    * inside it ahead of time, so that a test needs no trip to the maker ({@code null}, {@code -1}
    * otherwise).
    */
-  record Opened(int fd, Rtnetlink rt, SockDiag diag, int packetFd, SocketCounts counts) {
+  record Opened(int fd, Rtnetlink rt, SockDiag diag, int packetFd) {
     Opened(int fd, Rtnetlink rt) {
-      this(fd, rt, null, -1, null);
+      this(fd, rt, null, -1);
     }
 
-    /** Whether pooled namespaces open their sockstat counters (see {@link Opened#prepared}). */
-  private static final boolean USE_SOCKET_COUNTS = false;
-
-  /** Like {@link #in}, with the sock_diag and packet sockets a pooled namespace comes with. */
+    /** Like {@link #in}, with the sock_diag and packet sockets a pooled namespace comes with. */
     static Opened prepared(String nsPath) {
       Opened o = in(nsPath);
       SockDiag diag = null;
-      SocketCounts counts = null;
       try {
         diag = SockDiag.open();
-        // not opened for now: with these counters the socket-leak check skips its dump, and the
-        // JDK 25 matrix then left PartitionRecoveryExampleTests' two veths behind in 3 of 7 runs
-        // (0 of 6 without them); the mechanism is not understood yet (see the issue 14 notes)
-        counts = USE_SOCKET_COUNTS ? SocketCounts.openHere() : null;
-        return new Opened(o.fd(), o.rt(), diag, Libc.packetSocketIdle(), counts);
+        return new Opened(o.fd(), o.rt(), diag, Libc.packetSocketIdle());
       } catch (RuntimeException e) {
-        if (counts != null) {
-          counts.close();
-        }
         if (diag != null) {
           diag.close();
         }
@@ -244,9 +220,6 @@ public final class Netns implements AutoCloseable {
 
     /** Closes everything, for one nobody will own. */
     void close() {
-      if (counts != null) {
-        counts.close();
-      }
       if (packetFd >= 0) {
         Libc.close(packetFd);
       }
@@ -363,17 +336,6 @@ public final class Netns implements AutoCloseable {
   public int takePreparedPacketSocket() {
     requireOpen();
     return untakenPacketSocket.getAndSet(-1);
-  }
-
-  /**
-   * Whether this namespace certainly has no TCP or UDP socket in its tables (bound, listening or
-   * connected), read from its {@code /proc/net/sockstat} counters: a few microseconds, against a
-   * sock_diag dump that walks the machine's listener table. False when unknown (a namespace
-   * nsunit did not take from its pool): then ask {@link #sockDiag()}.
-   */
-  public boolean hasNoInetSockets() {
-    requireOpen();
-    return counts != null && counts.inUse() == 0;
   }
 
   /** sock_diag on this namespace; its socket is opened on first use. */
