@@ -94,8 +94,7 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
         .filter(e -> !e.isStatic() && EndpointFactory.ownerOf(e.field().getDeclaringClass(), instances) != null)
         .toList();
     Optional<Mode> mode = plan.testMode(method);
-    List<FaultAnnotations.Declared> faults = FaultAnnotations.of(method, context.getRequiredTestClass(),
-        endpointNames(plan), mode.isPresent());
+    List<FaultAnnotations.Declared> faults = faults(context, plan, method, mode.isPresent());
     PrivilegePolicy.require(context, perTest.stream().anyMatch(e -> e.mode().needsPrivileges())
         || mode.map(Mode::needsPrivileges).orElse(false));
     ScopeResources scope = ScopeResources.forTest(method.getName(), ignoredThreads(context),
@@ -145,13 +144,36 @@ final class NetworkNamespaceExtension implements BeforeAllCallback, BeforeEachCa
    */
   @SuppressWarnings("deprecation")
   private static NetworkPlan plan(ExtensionContext context) {
-    Class<?> testClass = context.getRequiredTestClass();
+    return classContext(context).getStore(NAMESPACE).getOrComputeIfAbsent(context.getRequiredTestClass(),
+        NetworkPlan::of, NetworkPlan.class);
+  }
+
+  /** The context of the class (or nested class) a test method's context belongs to. */
+  private static ExtensionContext classContext(ExtensionContext context) {
     ExtensionContext owner = context;
     while (owner.getTestMethod().isPresent() && owner.getParent().isPresent()) {
       owner = owner.getParent().get();
     }
-    return owner.getStore(NAMESPACE).getOrComputeIfAbsent(testClass, NetworkPlan::of, NetworkPlan.class);
+    return owner;
   }
+
+  /**
+   * The faults declared for {@code method}, read once per method and class and kept with the
+   * plan (repeated and parameterized tests, and every test of a class, would otherwise search the
+   * annotations again). A declaration that is wrong throws each time and is not kept.
+   */
+  @SuppressWarnings("deprecation") // getOrComputeIfAbsent: see plan()
+  private static List<FaultAnnotations.Declared> faults(ExtensionContext context, NetworkPlan plan, Method method,
+      boolean ownNamespace) {
+    Class<?> testClass = context.getRequiredTestClass();
+    return classContext(context).getStore(NAMESPACE).getOrComputeIfAbsent(new FaultsKey(testClass, method),
+        k -> new DeclaredFaults(FaultAnnotations.of(method, testClass, endpointNames(plan), ownNamespace)),
+        DeclaredFaults.class).list();
+  }
+
+  private record FaultsKey(Class<?> testClass, Method method) {}
+
+  private record DeclaredFaults(List<FaultAnnotations.Declared> list) {}
 
   private static long captureBytes(ExtensionContext context) {
     if (!context.getConfigurationParameter(NsunitProperties.CAPTURE, Boolean::parseBoolean).orElse(true)) {

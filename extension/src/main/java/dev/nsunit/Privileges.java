@@ -43,8 +43,20 @@ final class Privileges {
    *     says, since skipping would hide it
    */
   static Optional<String> missing() {
-    return missing(PROC);
+    if (sufficient) {
+      return Optional.empty();
+    }
+    Optional<String> missing = missing(PROC);
+    sufficient = missing.isEmpty();
+    return missing;
   }
+
+  /**
+   * Whether {@link #missing()} has found both capabilities: then it does not read the status file
+   * again before every test (a JVM does not gain and lose them between tests). A lack, or a
+   * failure to read, is checked again each time.
+   */
+  private static volatile boolean sufficient;
 
   /** {@link #missing()} reading {@code self/status} and {@code sys/...} under {@code proc}. */
   static Optional<String> missing(Path proc) {

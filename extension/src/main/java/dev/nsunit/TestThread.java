@@ -4,9 +4,10 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.InvocationInterceptor.Invocation;
 
@@ -24,11 +25,15 @@ final class TestThread implements AutoCloseable {
 
   TestThread(String test, ThreadFactory inside) {
     this.test = test;
-    this.executor = Executors.newSingleThreadExecutor(task -> {
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), task -> {
       Thread t = inside.newThread(task);
       threads.add(t);
       return t;
     });
+    // started now, while JUnit still runs the other callbacks and resolves parameters, rather than
+    // when the first method is handed over: the test waits less
+    pool.prestartCoreThread();
+    this.executor = pool;
   }
 
   /** Runs {@code invocation} on this thread and waits for it. */

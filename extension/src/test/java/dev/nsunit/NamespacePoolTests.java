@@ -75,8 +75,8 @@ class NamespacePoolTests {
       assertThat(links.get(0).get("addr_info")).hasSize(2);
       assertThat(ns.sockets()).isEmpty();
       // made from the nursery: tables of its own, not the machine's 262,144 buckets
-      assertThat(read("/proc/sys/net/ipv4/tcp_ehash_entries")).isEqualTo("4096");
-      assertThat(read("/proc/sys/net/ipv4/udp_hash_entries")).isEqualTo("256");
+      assertThat(read("/proc/sys/net/ipv4/tcp_ehash_entries")).isEqualTo("256");
+      assertThat(read("/proc/sys/net/ipv4/udp_hash_entries")).isEqualTo("128");
       assertThat(SEEN.put(ns.id().cookie(), "taken")).isNull();
     }
   }

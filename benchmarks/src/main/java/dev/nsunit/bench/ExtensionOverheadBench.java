@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.Launcher;
@@ -125,11 +127,24 @@ public final class ExtensionOverheadBench {
   /**
    * Runs the fixtures, interleaved twice after a warm-up round, and prints a table. Arguments of
    * the form {@code key=value} are passed to every run as configuration parameters, e.g.
-   * {@code nsunit.escapes=off} to see what the escape check costs.
+   * {@code nsunit.escapes=off} to see what the escape check costs; two are the benchmark's own:
+   * {@code only=TEXT} runs only the fixtures whose name contains it (and the plain ones), and
+   * {@code profile} samples where JUnit's thread waits instead of printing the table (see
+   * {@link #profile}; {@code -Ddepth=N} shows N nsunit methods per sample, default 2).
    */
   public static void main(String[] args) {
     Map<String, String> config = new LinkedHashMap<>();
+    boolean profile = false;
+    String only = "";
     for (String a : args) {
+      if (a.equals("profile")) {
+        profile = true;
+        continue;
+      }
+      if (a.startsWith("only=")) {
+        only = a.substring("only=".length());
+        continue;
+      }
       int eq = a.indexOf('=');
       if (eq <= 0) {
         throw new IllegalArgumentException("argument \"" + a + "\" is not key=value, e.g. nsunit.escapes=off");
@@ -149,8 +164,16 @@ public final class ExtensionOverheadBench {
         new Row("none 2ms, pool " + pool, NoNetwork2msTestCase.class, pool),
         new Row("bridge 2ms, pool 0", BridgeNetwork2msTestCase.class, "0"),
         new Row("bridge 2ms, pool " + pool, BridgeNetwork2msTestCase.class, pool));
+    String filter = only;
+    if (!only.isEmpty()) {
+      rows = rows.stream().filter(r -> r.name().startsWith("plain") || r.name().contains(filter)).toList();
+    }
     Map<Row, Times> times = new LinkedHashMap<>();
     run(launcher, rows, new LinkedHashMap<>(), config); // warm-up: JIT, jnr stubs, the lab host
+    if (profile) {
+      profile(launcher, rows.stream().filter(r -> r.name().endsWith("2ms, pool " + pool)).toList(), config);
+      return;
+    }
     for (int round = 0; round < 2; round++) {
       run(launcher, rows, times, config);
     }
@@ -160,7 +183,8 @@ public final class ExtensionOverheadBench {
         "wait ms: med p95 p99", "test ms: med p95 p99", "ms/test", "over plain");
     for (Row r : rows) {
       Times t = times.get(r);
-      Times plain = times.get(rows.get(r.name().contains("2ms") ? 5 : 0));
+      Times plain = times.entrySet().stream().filter(e -> e.getKey().name().equals(r.name().contains("2ms")
+          ? "plain 2ms" : "plain empty")).findFirst().orElseThrow().getValue();
       double perTest = t.msPerTest();
       double plainPerTest = plain.msPerTest();
       System.out.printf(Locale.ROOT, "%-22s %5d | %7.3f %7.3f %7.3f | %7.3f %7.3f %7.3f | %9.3f %9.3f%n", r.name(),
@@ -169,6 +193,78 @@ public final class ExtensionOverheadBench {
           percentile(t.tests, 0.99) / 1e6, perTest, perTest - plainPerTest);
     }
     System.out.printf(Locale.ROOT, "pool takes over the whole run: %d ready, %d not ready%n", stats[0], stats[1]);
+  }
+
+  /** When the running test started, by {@link System#nanoTime()} (profile mode). */
+  static volatile long testStarted;
+
+  /**
+   * The {@code profile} argument: runs {@code rows} four times while a sampler reads the stack of
+   * JUnit's thread every {@value #SAMPLE_MICROS} us, and prints where it was, by phase: "wait"
+   * (after "started", before the body's first line), "body" and "after" (after the body, until the
+   * next test starts). A sample is put under the innermost nsunit method on the stack (or JUnit's,
+   * if none), so time spent waiting for another thread counts where it is waited for.
+   */
+  private static void profile(Launcher launcher, List<Row> rows, Map<String, String> config) {
+    Thread junit = Thread.currentThread();
+    Map<String, Map<String, Integer>> where = new ConcurrentHashMap<>();
+    AtomicBoolean done = new AtomicBoolean();
+    Thread sampler = new Thread(() -> {
+      while (!done.get()) {
+        LockSupport.parkNanos(SAMPLE_MICROS * 1_000L);
+        long started = testStarted;
+        long body = bodyStarted;
+        StackTraceElement[] stack = junit.getStackTrace();
+        String phase = started == 0 ? "between" : body < started ? "wait" : "body/after";
+        where.computeIfAbsent(phase, k -> new ConcurrentHashMap<>()).merge(frame(stack), 1,
+            Integer::sum);
+      }
+    }, "sampler");
+    sampler.setDaemon(true);
+    sampler.start();
+    Map<Row, Times> times = new LinkedHashMap<>();
+    for (int i = 0; i < 4; i++) {
+      run(launcher, rows, times, config);
+    }
+    done.set(true);
+    for (Map.Entry<String, Map<String, Integer>> phase : where.entrySet()) {
+      int total = phase.getValue().values().stream().mapToInt(Integer::intValue).sum();
+      System.out.printf(Locale.ROOT, "%s: %d samples%n", phase.getKey(), total);
+      phase.getValue().entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(25)
+          .forEach(e -> System.out.printf(Locale.ROOT, "  %5.1f%%  %s%n", 100.0 * e.getValue() / total, e.getKey()));
+    }
+  }
+
+  static final int SAMPLE_MICROS = 500;
+  static final int PROFILE_DEPTH = Integer.getInteger("depth", 2);
+
+  /**
+   * The innermost nsunit method (not the benchmark's) and the nsunit method that called it, else
+   * the innermost JUnit one, else the top.
+   */
+  private static String frame(StackTraceElement[] stack) {
+    List<String> nsunit = new ArrayList<>();
+    for (StackTraceElement e : stack) {
+      String c = e.getClassName();
+      if (c.startsWith("dev.nsunit.") && !c.startsWith("dev.nsunit.bench.") && !c.endsWith(".Futures")) {
+        String m = c.substring(c.lastIndexOf('.') + 1) + "." + e.getMethodName();
+        if (nsunit.isEmpty() || !nsunit.get(nsunit.size() - 1).equals(m)) {
+          nsunit.add(m);
+        }
+        if (nsunit.size() == PROFILE_DEPTH) {
+          break;
+        }
+      }
+    }
+    if (!nsunit.isEmpty()) {
+      return String.join(" <- ", nsunit);
+    }
+    for (StackTraceElement e : stack) {
+      if (e.getClassName().startsWith("org.junit.")) {
+        return "(junit) " + e.getClassName().substring(e.getClassName().lastIndexOf('.') + 1) + "." + e.getMethodName();
+      }
+    }
+    return stack.length == 0 ? "?" : stack[0].getClassName() + "." + stack[0].getMethodName();
   }
 
   private static void run(Launcher launcher, List<Row> rows, Map<Row, Times> times, Map<String, String> config) {
@@ -209,7 +305,9 @@ public final class ExtensionOverheadBench {
       @Override
       public void executionStarted(TestIdentifier id) {
         if (id.isTest()) {
-          started.put(id.getUniqueId(), System.nanoTime());
+          long now = System.nanoTime();
+          testStarted = now;
+          started.put(id.getUniqueId(), now);
         }
       }
 

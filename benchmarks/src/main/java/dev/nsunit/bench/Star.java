@@ -107,6 +107,9 @@ public final class Star {
       long t3 = System.nanoTime();
       waitForVeths(net);
       long t4 = System.nanoTime();
+      // for a profile of one phase (perf record -k CLOCK_MONOTONIC ... --time): where each began, in s
+      System.err.printf(Locale.ROOT, "phases (CLOCK_MONOTONIC s): build %.6f check %.6f teardown %.6f end %.6f%n",
+          t0 / 1e9, t1 / 1e9, t2 / 1e9, t4 / 1e9);
       System.out.printf(Locale.ROOT, "{\"tool\": \"nsunit\", \"v6off\": %s, \"n\": %d, \"build_s\": %.4f, \"check_s\": %.4f,"
           + " \"check_fail\": %d, \"teardown_s\": %.4f, \"teardown_detail_s\": {\"close_returned\": %.4f,"
           + " \"veth_settle\": %.4f}}%n", quiet, n, (t1 - t0) / 1e9, (t2 - t1) / 1e9, fails, (t4 - t2) / 1e9,

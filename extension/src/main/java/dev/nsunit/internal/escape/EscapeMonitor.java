@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>At its start: this JVM's sockets in the namespace, read through its own descriptors
  *       ({@link OwnSockets}), and a sock_diag dump of the namespace's UDP sockets and TCP
- *       listeners, so that sockets that already existed are never counted; then it joins the
+ *       listeners (in a shared namespace, usually the last window's end dump: see
+ *       {@link #startSnapshot()}), so that sockets that already existed are never counted; then it joins the
  *       sock_diag destroy groups, so the kernel reports every TCP and UDP socket destroyed in the
  *       namespace from then on.
  *   <li>At its end: the same again (sockets still open), then a barrier, then the destroy events
@@ -54,11 +55,14 @@ import java.util.concurrent.TimeUnit;
  * are then missed, or seen by the next window that overlaps them.
  *
  * <h2>Threads and cost</h2>
- * All kernel work runs on one daemon thread, {@value #THREAD_NAME}, inside the watched namespace,
- * so windows can be opened from any thread, including one inside another namespace. Two sockets
- * (a sock_diag socket for dumps and one for events) live as long as the monitor. The destroy
- * groups are joined only while a window is open: between windows the kernel sends nothing.
- * {@link EscapeReport#costNanos()} says what a window cost.
+ * The monitor's sockets and files are opened on its daemon thread, {@value #THREAD_NAME}, inside
+ * the watched namespace, and stay bound to it whichever thread uses them. So a window is opened
+ * and ended on the caller's own thread (any thread, including one inside another namespace),
+ * under the monitor's lock, without handing work to another thread while a test waits; only a
+ * barrier's sockets, which must be made inside the namespace, are made by the monitor's thread.
+ * Two sockets (a sock_diag socket for dumps and one for events) live as long as the monitor. The
+ * destroy groups are joined only while a window is open: between windows the kernel sends
+ * nothing. {@link EscapeReport#costNanos()} says what a window cost.
  */
 public final class EscapeMonitor implements AutoCloseable {
   /** The name of the monitor's thread. */
@@ -79,7 +83,7 @@ public final class EscapeMonitor implements AutoCloseable {
   private final long namespaceInode;
   private final ExecutorService worker;
   private volatile Thread thread;
-  // owned by the worker thread
+  // guarded by this; opened by the worker, in the namespace
   private InetSocketDump dump;
   private SockDiagEvents events;
   private ProcNetFile snmp;
@@ -90,6 +94,10 @@ public final class EscapeMonitor implements AutoCloseable {
   private boolean privateNamespace;
   private List<String> sharedWith = List.of();
   private final List<Window> active = new ArrayList<>();
+  /** The counters the last window's end read, for the next window's start (used once), or null. */
+  private TrafficCounters lastCounters;
+  /** What the last window's end dumped, for the next window's start (used once; see startSnapshot), or null. */
+  private List<SockDiagEntry> lastEndDump;
   private long windowsOpened;
   private boolean closed;
 
@@ -104,7 +112,9 @@ public final class EscapeMonitor implements AutoCloseable {
     });
     try {
       onWorker(() -> {
-        start(privateOverride);
+        synchronized (this) {
+          start(privateOverride);
+        }
         return null;
       });
     } catch (RuntimeException e) {
@@ -144,7 +154,7 @@ public final class EscapeMonitor implements AutoCloseable {
     return new EscapeMonitor(nsPath, description, privateNamespace.orElse(null));
   }
 
-  /** Runs on the worker: enters the namespace, opens the sockets, checks that events arrive. */
+  /** On the worker, under the lock: enters the namespace, opens the sockets, checks that events arrive. */
   private void start(Boolean privateOverride) {
     enter();
     dump = InetSocketDump.open();
@@ -193,7 +203,7 @@ public final class EscapeMonitor implements AutoCloseable {
    *     that overlap this one
    */
   public Window begin(String label) {
-    return onWorker(() -> {
+    synchronized (this) {
       requireOpen();
       long t0 = System.nanoTime();
       windowsOpened++;
@@ -208,8 +218,12 @@ public final class EscapeMonitor implements AutoCloseable {
         }
         distribute(got, events.takeLost());
       }
-      TrafficCounters counters = TrafficCounters.read(snmp, snmp6); // before the snapshot: its sockets' traffic counts too
-      Snapshot start = snapshot(orphans() != 0);
+      // before the snapshot: its sockets' traffic counts too. The last window's end read them
+      // earlier still, which can only show more traffic (a barrier more), never less, and saves
+      // reading two /proc files while the test waits
+      TrafficCounters counters = lastCounters != null ? lastCounters : TrafficCounters.read(snmp, snmp6);
+      lastCounters = null;
+      Snapshot start = startSnapshot();
       if (eventsUnavailable == null && !events.isSubscribed()) {
         events.poll(new ArrayList<>()); // left over from the last window: older than this snapshot
         events.takeLost();
@@ -223,10 +237,10 @@ public final class EscapeMonitor implements AutoCloseable {
       active.add(w);
       w.costNanos += System.nanoTime() - t0;
       return w;
-    });
+    }
   }
 
-  /** Runs on the worker: hands events to every open window, leaving out the barriers' own sockets. */
+  /** Under the lock: hands events to every open window, leaving out the barriers' own sockets. */
   private void distribute(List<SockDiagEntry> got, boolean lost) {
     for (SockDiagEntry e : got) {
       if (isSentinel(e.cookie())) {
@@ -244,11 +258,22 @@ public final class EscapeMonitor implements AutoCloseable {
   }
 
   /**
-   * Runs on the worker: opens and closes a UDP socket on each CPU this thread may use and reads
+   * Under the lock: has the worker open and close a UDP socket on each CPU it may use, and reads
    * events into {@code out} until their destroy events are there (which are left out). False on
    * timeout.
    */
   private boolean barrier(List<SockDiagEntry> out) {
+    Set<Long> sentinels = Thread.currentThread() == thread ? sentinels() : onWorker(EscapeMonitor::sentinels);
+    boolean arrived = events.await(sentinels, BARRIER_TIMEOUT_MILLIS, out);
+    out.removeIf(e -> isSentinel(e.cookie()));
+    return arrived;
+  }
+
+  /**
+   * On the worker, inside the namespace: opens and closes a UDP socket on each CPU this thread may
+   * use, and returns their cookies.
+   */
+  private static Set<Long> sentinels() {
     BitSet cpus = Libc.cpuAffinity();
     Set<Long> sentinels = new HashSet<>();
     try {
@@ -277,9 +302,7 @@ public final class EscapeMonitor implements AutoCloseable {
     } finally {
       Libc.setCpuAffinity(cpus);
     }
-    boolean arrived = events.await(sentinels, BARRIER_TIMEOUT_MILLIS, out);
-    out.removeIf(e -> isSentinel(e.cookie()));
-    return arrived;
+    return sentinels;
   }
 
   private static boolean isSentinel(long cookie) {
@@ -289,7 +312,27 @@ public final class EscapeMonitor implements AutoCloseable {
   }
 
   /**
-   * Runs on the worker: this JVM's sockets in the namespace, the namespace's UDP sockets and TCP
+   * Under the lock: a window's start. This JVM's own sockets are always read now. The dump of
+   * other processes' sockets (which walks the machine's whole UDP and listener tables, about
+   * 0.1 ms, while the test waits) is the last window's end dump when that can stand in for it:
+   * in a namespace shared with other processes, whose sockets count only as the peer of a server
+   * of this JVM, and when no TCP socket is closing anywhere (else a fresh dump of connections is
+   * needed too). A socket another process opened since then and closes during this window is then
+   * not known to have existed before it: counted only if it was a connected UDP socket talking to
+   * a UDP socket of this JVM, which no test of this JVM's own namespace is expected to have.
+   */
+  private Snapshot startSnapshot() {
+    List<SockDiagEntry> earlier = lastEndDump;
+    lastEndDump = null;
+    boolean closing = orphans() != 0;
+    if (earlier == null || privateNamespace || closing) {
+      return snapshot(closing);
+    }
+    return new Snapshot(earlier, OwnSockets.in(namespaceCookie));
+  }
+
+  /**
+   * Under the lock: this JVM's sockets in the namespace, the namespace's UDP sockets and TCP
    * listeners, and, if asked, its TCP connections (see the class comment).
    */
   private Snapshot snapshot(boolean withConnections) {
@@ -302,7 +345,7 @@ public final class EscapeMonitor implements AutoCloseable {
   }
 
   /**
-   * Runs on the worker: TCP sockets closed by their owners and still shutting down, in all
+   * Under the lock: TCP sockets closed by their owners and still shutting down, in all
    * namespaces ({@code TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 0} in sockstat); -1 if unknown.
    */
   private long orphans() {
@@ -320,7 +363,7 @@ public final class EscapeMonitor implements AutoCloseable {
     }
   }
 
-  /** Runs on the worker: ends {@code w}. */
+  /** Under the lock: ends {@code w}. */
   private EscapeReport end(Window w) {
     long t0 = System.nanoTime();
     if (!active.contains(w)) {
@@ -329,7 +372,10 @@ public final class EscapeMonitor implements AutoCloseable {
     try {
       Snapshot end = snapshot(false);
       // after the snapshot: traffic up to it counts
-      boolean traffic = !TrafficCounters.read(snmp, snmp6).unchangedSince(w.counters);
+      TrafficCounters now = TrafficCounters.read(snmp, snmp6);
+      boolean traffic = !now.unchangedSince(w.counters);
+      lastCounters = now;
+      lastEndDump = end.dumped();
       if (traffic && orphans() != 0) {
         // a connection made meanwhile may be closed and still shutting down: only a full dump shows it
         end = end.with(dump.tcpConnections());
@@ -368,23 +414,23 @@ public final class EscapeMonitor implements AutoCloseable {
    * launcher), so that every socket closed in it during a window is this JVM's. Decided once,
    * when the monitor opened.
    */
-  public boolean isPrivateNamespace() {
-    return onWorker(() -> privateNamespace);
+  public synchronized boolean isPrivateNamespace() {
+    return privateNamespace;
   }
 
   /** Other processes in the namespace when the monitor opened, as {@code "PID (comm)"}. */
-  public List<String> sharedWith() {
-    return onWorker(() -> sharedWith);
+  public synchronized List<String> sharedWith() {
+    return sharedWith;
   }
 
   /** Why sockets that open and close within a window cannot be seen, if they cannot. */
-  public Optional<String> eventsUnavailable() {
-    return onWorker(() -> Optional.ofNullable(eventsUnavailable));
+  public synchronized Optional<String> eventsUnavailable() {
+    return Optional.ofNullable(eventsUnavailable);
   }
 
   /** How many windows have been opened. */
-  public long windowsOpened() {
-    return onWorker(() -> windowsOpened);
+  public synchronized long windowsOpened() {
+    return windowsOpened;
   }
 
   /** The descriptors the monitor holds while it lives (two sockets), for a leak check. */
@@ -427,7 +473,7 @@ public final class EscapeMonitor implements AutoCloseable {
       return;
     }
     try {
-      onWorker(() -> {
+      synchronized (this) {
         closed = true;
         RuntimeException failure = null;
         for (AutoCloseable c : new AutoCloseable[] {events, dump, snmp, snmp6, sockstat}) {
@@ -435,15 +481,15 @@ public final class EscapeMonitor implements AutoCloseable {
             if (c != null) {
               c.close();
             }
-          } catch (RuntimeException e) {
-            failure = failure == null ? e : failure;
+          } catch (Exception e) {
+            RuntimeException r = e instanceof RuntimeException re ? re : new IllegalStateException(e);
+            failure = failure == null ? r : failure;
           }
         }
         if (failure != null) {
           throw failure;
         }
-        return null;
-      });
+      }
     } finally {
       worker.shutdown();
       try {
@@ -478,7 +524,9 @@ public final class EscapeMonitor implements AutoCloseable {
 
     /** Ends the window and reports what this JVM opened in the namespace meanwhile. */
     public EscapeReport end() {
-      return onWorker(() -> EscapeMonitor.this.end(this));
+      synchronized (EscapeMonitor.this) {
+        return EscapeMonitor.this.end(this);
+      }
     }
   }
 }
