@@ -47,7 +47,7 @@ public final class Star {
     // a loop that builds hundreds of endpoints gains nothing from namespaces made ahead of time:
     // every one is taken at once, and the pool's background work competes with the loop for the
     // kernel's RTNL lock (0.5 s more at N=500, measured)
-    NamespacePool.shared().resize(0);
+    NamespacePool.shared().resize(Integer.getInteger("star.pool", 0));
     ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
     boolean pingAll = args.length > 1 && args[1].equals("--pingall");
     boolean quiet = "1".equals(System.getenv("V6OFF"));
@@ -61,8 +61,11 @@ public final class Star {
     List<InetAddress> addresses = new ArrayList<>(n);
     long t0 = System.nanoTime();
     try {
+      long creating = 0;
       for (int i = 1; i <= n; i++) {
+        long c0 = System.nanoTime();
         NetworkNamespace h = NetworkNamespace.create("h" + i);
+        creating += System.nanoTime() - c0;
         hosts.add(h);
         addresses.add(net.connect(h).address());
       }
@@ -111,9 +114,10 @@ public final class Star {
       System.err.printf(Locale.ROOT, "phases (CLOCK_MONOTONIC s): build %.6f check %.6f teardown %.6f end %.6f%n",
           t0 / 1e9, t1 / 1e9, t2 / 1e9, t4 / 1e9);
       System.out.printf(Locale.ROOT, "{\"tool\": \"nsunit\", \"v6off\": %s, \"n\": %d, \"build_s\": %.4f, \"check_s\": %.4f,"
-          + " \"check_fail\": %d, \"teardown_s\": %.4f, \"teardown_detail_s\": {\"close_returned\": %.4f,"
-          + " \"veth_settle\": %.4f}}%n", quiet, n, (t1 - t0) / 1e9, (t2 - t1) / 1e9, fails, (t4 - t2) / 1e9,
-          (t3 - t2) / 1e9, (t4 - t3) / 1e9);
+          + " \"check_fail\": %d, \"teardown_s\": %.4f, \"build_detail_s\": {\"create\": %.4f, \"connect\": %.4f},"
+          + " \"teardown_detail_s\": {\"close_returned\": %.4f, \"veth_settle\": %.4f}}%n", quiet, n, (t1 - t0) / 1e9,
+          (t2 - t1) / 1e9, fails, (t4 - t2) / 1e9, creating / 1e9, (t1 - t0 - creating) / 1e9, (t3 - t2) / 1e9,
+          (t4 - t3) / 1e9);
       System.exit(fails == 0 ? 0 : 1);
     } finally {
       for (NetworkNamespace h : hosts) {

@@ -43,34 +43,30 @@ public final class NetlinkSocket implements AutoCloseable {
   /** How long one receive may block before the request is declared lost. */
   public static final long RECEIVE_TIMEOUT_MILLIS = 5_000;
 
-  /** How many closed sockets' buffers are kept for reuse (about 72 KiB each). */
+  /** How many idle buffers are kept for reuse (about 72 KiB each): as many as requests run at once, up to this. */
   private static final int POOL_SIZE = 16;
   /**
-   * Buffers of closed sockets. A fresh 64 KiB direct buffer costs more than the socket
-   * itself (malloc, zeroing, page faults on new memory, freed only after a GC).
+   * Buffers no request is using. A socket borrows one for each request and gives it back when
+   * the reply has been decoded, so that hundreds of open sockets (a star of 500 endpoints) do not
+   * each hold 64 KiB: a fresh direct buffer costs more than the socket itself (malloc, zeroing,
+   * page faults on new memory, freed only after a GC).
    */
   private static final ArrayDeque<Buffers> POOL = new ArrayDeque<>(); // guarded by itself
 
   private final int protocol;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Buffers buffers;
-  private final ByteBuffer receiveBuffer;
-  private final MessageBuilder builder;
   private int fd;
   private int nextSeq = 1;
 
-  /** A receive buffer and a request builder, owned by one open socket at a time. */
+  /** A receive buffer and a request builder, used by one request at a time. */
   private static final class Buffers {
     final ByteBuffer receive = ByteBuffer.allocateDirect(BUFFER_SIZE).order(ByteOrder.nativeOrder());
     final MessageBuilder builder = new MessageBuilder();
   }
 
-  private NetlinkSocket(int fd, int protocol, Buffers buffers) {
+  private NetlinkSocket(int fd, int protocol) {
     this.fd = fd;
     this.protocol = protocol;
-    this.buffers = buffers;
-    this.receiveBuffer = buffers.receive;
-    this.builder = buffers.builder;
   }
 
   private static Buffers takeBuffers() {
@@ -101,18 +97,20 @@ public final class NetlinkSocket implements AutoCloseable {
     Buffers buffers = null;
     try {
       buffers = takeBuffers();
-      // the receive buffer first carries the struct sockaddr_nl (saves an allocation)
+      // a receive buffer carries the struct sockaddr_nl (saves an allocation)
       ByteBuffer address = buffers.receive;
       address.putLong(0, 0).putInt(8, 0);
       address.putShort(0, (short) Libc.AF_NETLINK); // nl_pid 0: the kernel assigns one; nl_groups 0
       Libc.bind(fd, address, 12);
+      returnBuffers(buffers);
+      buffers = null;
       Libc.setsockopt(fd, Libc.SOL_SOCKET, Libc.SO_RCVBUF, 256 * 1024);
       Libc.setsockopt(fd, Libc.SOL_SOCKET, Libc.SO_SNDBUF, 64 * 1024);
       Libc.setTimeout(fd, Libc.SO_RCVTIMEO, RECEIVE_TIMEOUT_MILLIS);
       Libc.setTimeout(fd, Libc.SO_SNDTIMEO, RECEIVE_TIMEOUT_MILLIS);
       Libc.setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
       Libc.setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, 1);
-      return new NetlinkSocket(fd, protocol, buffers);
+      return new NetlinkSocket(fd, protocol);
     } catch (RuntimeException e) {
       if (buffers != null) {
         returnBuffers(buffers);
@@ -215,19 +213,25 @@ public final class NetlinkSocket implements AutoCloseable {
   }
 
   /**
-   * The one round trip to the kernel, under the lock: encodes the requests into this socket's
+   * The one round trip to the kernel, under the lock: encodes the requests into a borrowed
    * builder, checks they suit {@code ending}, sends them with fresh sequence numbers and reads
-   * until every one has ended.
+   * until every one has ended, into a borrowed buffer. Decoders turn replies into values that
+   * do not refer to the buffer, so it goes back when the exchange ends.
    */
   private <T> List<T> exchange(Consumer<MessageBuilder> encoder, Ending ending, Function<Message, T> decoder) {
     lock.lock();
     try {
-      requireOpen(); // after close() the builder may belong to another socket
-      builder.reset();
-      encoder.accept(builder);
-      ending.require(builder);
-      int firstSeq = send(builder);
-      return receive(builder, firstSeq, ending, decoder);
+      requireOpen();
+      Buffers b = takeBuffers();
+      try {
+        MessageBuilder builder = b.builder;
+        encoder.accept(builder);
+        ending.require(builder);
+        int firstSeq = send(builder);
+        return receive(builder, b.receive, firstSeq, ending, decoder);
+      } finally {
+        returnBuffers(b);
+      }
     } finally {
       lock.unlock();
     }
@@ -251,7 +255,8 @@ public final class NetlinkSocket implements AutoCloseable {
    * failed. Replies with a sequence number outside this exchange are left over from an earlier,
    * abandoned one and are skipped.
    */
-  private <T> List<T> receive(MessageBuilder requests, int firstSeq, Ending ending, Function<Message, T> decoder) {
+  private <T> List<T> receive(MessageBuilder requests, ByteBuffer receiveBuffer, int firstSeq, Ending ending,
+      Function<Message, T> decoder) {
     int count = requests.count();
     List<T> data = new ArrayList<>();
     boolean[] finished = new boolean[count];
@@ -385,7 +390,6 @@ public final class NetlinkSocket implements AutoCloseable {
       if (fd >= 0) {
         int f = fd;
         fd = -1;
-        returnBuffers(buffers);
         Libc.close(f);
       }
     } finally {
