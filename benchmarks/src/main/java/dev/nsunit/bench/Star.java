@@ -29,7 +29,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>With {@code --pingall} every endpoint pings every other one. With the environment variable
  * {@code V6OFF=1} (the harness's {@code --v6off}) the network is created with
- * {@link LabNetwork.Builder#quietIpv6()}. Run as root.
+ * {@link LabNetwork.Builder#quietIpv6()}. The system property {@code star.pool} sizes the
+ * namespace pool (default 0, off; see below). The JSON line also splits the build into the time
+ * spent in {@code NetworkNamespace.create} and in {@code connect}, and stderr gets each phase's
+ * start on the {@code CLOCK_MONOTONIC} clock, for {@code perf record -k CLOCK_MONOTONIC ... --time}.
+ * Run as root.
  */
 public final class Star {
   private static final Duration TIMEOUT = Duration.ofSeconds(1);

@@ -198,7 +198,13 @@ record ResourceSnapshot(
       out.add("socket/pipe/anon_inode descriptors: " + kernelObjectFds + ", before the run: " + baseline.kernelObjectFds);
     }
     added("thread still alive: ", baseline.threads, threads, out);
-    added("lab veth still present: ", baseline.labVeths, labVeths, out);
+    for (String veth : labVeths) {
+      if (!baseline.labVeths.contains(veth)) {
+        // whose it was: the namespace behind it has ended, so something still holds that namespace
+        Optional<String> owner = Lab.existing().flatMap(l -> l.departureOf(veth.split(" ", 2)[0]));
+        out.add("lab veth still present: " + veth + owner.map(o -> " (of " + o + ")").orElse(""));
+      }
+    }
     return out;
   }
 

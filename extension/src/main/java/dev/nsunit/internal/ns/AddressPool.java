@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -196,6 +197,21 @@ final class AddressPool {
       departing.values().removeIf(d -> !portPresent.test(d.labVeth));
       sweepAt = Math.max(SWEEP_AT_LEAST, 2 * departing.size());
     }
+  }
+
+  /**
+   * Who had the lab-side veth {@code labVeth} and when it ended, if this pool still remembers it
+   * as departing: for a leak report that finds the veth still on the bridge.
+   */
+  synchronized Optional<String> departureOf(String labVeth) {
+    for (Map.Entry<InetAddress, Departure> e : departing.entrySet()) {
+      Departure d = e.getValue();
+      if (labVeth.equals(d.labVeth)) {
+        return Optional.of("endpoint " + d.endpoint + " (" + InetAddresses.format(e.getKey()) + "), ended "
+            + elapsedMillis(d.endedNanos) + " ms ago");
+      }
+    }
+    return Optional.empty();
   }
 
   /** Whether the previous holder of {@code address} still has its port; forgets it once gone. */

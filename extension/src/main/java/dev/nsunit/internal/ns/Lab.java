@@ -425,6 +425,22 @@ public final class Lab {
   }
 
   /**
+   * Which endpoint had the lab-side veth {@code labVeth} and how long ago it ended, while its
+   * bridge's address pool still waits for the veth to go: for a leak report.
+   */
+  public synchronized Optional<String> departureOf(String labVeth) {
+    Set<Bridge> all = new HashSet<>(bridges.values());
+    all.addAll(networks.values());
+    for (Bridge b : all) {
+      Optional<String> d = b.pool.departureOf(labVeth);
+      if (d.isPresent()) {
+        return d;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
    * The bridge for {@code subnet}, created on first use with {@code gateway} as its address and a
    * fixed MAC. Equivalent to: {@code ip link add nsunitN address 02:42:GW type bridge; ip addr add
    * GW/LEN dev nsunitN; ip link set nsunitN up; sysctl -w net.ipv4.conf.nsunitN.forwarding=1}.
