@@ -202,11 +202,14 @@ class NftTrafficTests {
       NftRuleset.labForwardReject().applyTo(nft);
     }
 
-    // first, while the client's error budget is whole (nft's ICMP errors to it spend it too)
+    // first, while the client's error budget is whole (nft's ICMP errors to it spend it too).
+    // The route's errors come in a burst: the first is answered at once, and within burst + 1
+    // one is not. How many of the burst are left is the kernel's: the rootless CI run once saw
+    // 2 of 5 answered, then 2 unanswered, then 1 answered again as the budget refilled.
     List<Attempt> unrouted = connects(ip("203.0.113.200"), 80, burst + 1, BEFORE_SYN_RETRY_MILLIS);
-    assertThat(unrouted.subList(0, burst)).allMatch(Attempt::refusedAtOnce);
-    assertThat(unrouted.get(burst).outcome()).as("refused by the unreachable route, with its burst: %s", unrouted)
-        .isEqualTo("timed out");
+    assertThat(unrouted.get(0).refusedAtOnce()).as("refused by the unreachable route: %s", unrouted).isTrue();
+    assertThat(unrouted).as("refused by the unreachable route, with its burst: %s", unrouted)
+        .anyMatch(a -> a.outcome().equals("timed out"));
     assertThat(connects(ip("203.0.113.9"), 80, 20, BEFORE_SYN_RETRY_MILLIS)).as("routed to lo, so forwarded, so rejected by nft")
         .allMatch(Attempt::refusedAtOnce);
   }
