@@ -31,6 +31,11 @@ final class NetlinkSockets implements AutoCloseable {
     return rtnetlink;
   }
 
+  /** Whether the sock_diag socket is open already, so that using it needs no trip to the maker. */
+  boolean hasSockDiag() {
+    return sockDiag != null;
+  }
+
   SockDiag sockDiag() {
     SockDiag d = sockDiag;
     if (d == null) {

@@ -338,6 +338,15 @@ public final class Netns implements AutoCloseable {
     return untakenPacketSocket.getAndSet(-1);
   }
 
+  /**
+   * Whether this namespace's sock_diag socket is open already (a pooled namespace comes with one;
+   * the leak check and the escape check open it), so that {@link #sockDiag()} costs no trip to
+   * the namespace maker.
+   */
+  public boolean hasSockDiag() {
+    return sockets.hasSockDiag();
+  }
+
   /** sock_diag on this namespace; its socket is opened on first use. */
   public SockDiag sockDiag() {
     requireOpen(); // also when cached: after close() its descriptor number may belong to someone else
