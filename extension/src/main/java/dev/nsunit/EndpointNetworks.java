@@ -368,37 +368,31 @@ final class EndpointNetworks {
       }
     }
     faults.clear();
-    if (!hadFaults && !netns.isClosed() && netns.hasSockDiag()) {
-      // the same for every endpoint, once: a connection closed at its end (a client pool closed
-      // in the test, a server stopped in @AfterAll) is an orphan still exchanging FINs with its
-      // peer, and when the peer's namespace ends meanwhile the last FIN or ACK goes nowhere, so it
-      // retransmits for minutes and keeps this namespace, and its veth, alive (seen with Apache
-      // HttpClient's pool and a class-level server endpoint on JDK 25). Only where the namespace's
-      // sock_diag socket is open already, as it is for every endpoint of a test (pooled, or opened
-      // by the socket-leak check): opening one through the maker for each of the hundreds of
-      // endpoints a program closes (a star of 500) cost 0.3 s
+    if (!netns.isClosed() && (hadFaults || netns.hasSockDiag())) {
+      // The scope has ended, so end the TCP connections left in it. A connection closed at the
+      // end (a client pool closed in the test, a server stopped in @AfterAll) is an orphan still
+      // exchanging FINs with its peer; when the peer's namespace ends meanwhile the last FIN or
+      // ACK goes nowhere, and it retransmits for minutes, keeping this namespace and its veth
+      // alive (seen with Apache HttpClient's pool and a class-level server endpoint on JDK 25).
+      // A fault leaves such sockets too (orphans, or ones whose close waits for a blocked
+      // thread). Without a fault, only where the namespace's sock_diag socket is open already,
+      // as it is for every endpoint of a test (pooled, or opened by the socket-leak check):
+      // opening one through the maker for each of the hundreds of endpoints a program closes (a
+      // star of 500) cost 0.3 s.
       try {
-        netns.inspect(() -> netns.sockDiag().destroyConnections());
-      } catch (RuntimeException e) {
-        failure = failure == null ? e : failure;
-      }
-    }
-    if (hadFaults && !netns.isClosed()) {
-      // a fault can leave TCP sockets retransmitting into the void for minutes (orphans, or ones
-      // whose close waits for a blocked thread), each keeping this namespace alive after its
-      // scope: the scope has ended, so end them now
-      try {
-        // and again 10 ms later, until a pass finds none (at most 200 ms): a client library
-        // whose close() returned may still be closing its sockets on a thread of its own, and a
-        // socket it closes after the first pass would retransmit its FIN from here for minutes
         long deadline = System.nanoTime() + 200_000_000L;
         int ended = netns.inspect(() -> netns.sockDiag().destroyConnections());
-        while (ended > 0 && System.nanoTime() < deadline) {
+        if (hadFaults) {
+          // and again 10 ms later, until a pass finds none (at most 200 ms): a client library
+          // whose close() returned may still be closing its sockets on a thread of its own, and a
+          // socket it closes after the first pass would retransmit its FIN from here for minutes
+          while (ended > 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(10_000_000L);
+            ended = netns.inspect(() -> netns.sockDiag().destroyConnections());
+          }
           LockSupport.parkNanos(10_000_000L);
-          ended = netns.inspect(() -> netns.sockDiag().destroyConnections());
+          netns.inspect(() -> netns.sockDiag().destroyConnections());
         }
-        LockSupport.parkNanos(10_000_000L);
-        netns.inspect(() -> netns.sockDiag().destroyConnections());
       } catch (RuntimeException e) {
         failure = failure == null ? e : failure;
       }

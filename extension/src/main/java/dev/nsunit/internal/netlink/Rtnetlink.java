@@ -53,6 +53,7 @@ import jnr.constants.platform.Errno;
  */
 public final class Rtnetlink implements AutoCloseable {
   private static final int ENODEV = Errno.ENODEV.intValue();
+  private static final int ENOENT = Errno.ENOENT.intValue();
 
   private final NetlinkSocket socket;
 
@@ -330,7 +331,7 @@ public final class Rtnetlink implements AutoCloseable {
             .struct(new NdMsg(v6 ? Libc.AF_INET6 : Libc.AF_INET, n.index(), 0, 0, 0)).attrAddress(NDA_DST, n.address()).end());
         removed++;
       } catch (NetlinkException e) {
-        if (e.errno() != ENOENT_ERRNO) {
+        if (e.errno() != ENOENT) {
           throw e;
         }
       }
@@ -340,7 +341,6 @@ public final class Rtnetlink implements AutoCloseable {
 
   private static final int NUD_NOARP = 0x40;
   private static final int NUD_PERMANENT = 0x80;
-  private static final int ENOENT_ERRNO = 2;
 
   // ---- batches ----
 

@@ -278,7 +278,6 @@ public final class NamespacePool {
     }
   }
 
-
   /** Plugs a veth into the bridge, its peer eth0 in {@code made}: one request in the lab, one lookup each side. */
   private static Port plumb(Netns.Opened made, BridgeKey key) {
     String labVeth = Lab.nextVethName();
